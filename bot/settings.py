@@ -1,0 +1,93 @@
+"""Settings from the environment and `.env`, validated once in `main()` and passed down.
+
+Every key is `UPSTANDER_<NAME>` except the token, which is `DISCORD_TOKEN` (the name every
+Discord hosting guide uses). Nothing here runs at import time: call `load_settings()`.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SettingsError(Exception):
+    """Raised with a message that names the bad setting and says how to fix it."""
+
+
+class Settings(BaseSettings):
+    """Upstander's configuration. See `deploy/.env.example` for every key with its default."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="UPSTANDER_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")
+    rules: Path = Path("rules")
+    database: Path = Path("upstander.db")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["plain", "json"] = "plain"
+
+    guild_ids: list[int] = Field(default_factory=list)
+    watched_channel_ids: list[int] = Field(default_factory=list)
+    excluded_channel_ids: list[int] = Field(default_factory=list)
+    moderator_user_id: int | None = None
+    moderator_channel_id: int | None = None
+    reviewer_user_id: int | None = None
+    moderator_role_id: int | None = None
+    channel_notice_when_dm_closed: bool = False
+    retention_days: int = Field(default=365, ge=1)
+
+    discord_api_base: str | None = None
+    discord_gateway: str | None = None
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator(
+        "guild_ids", "watched_channel_ids", "excluded_channel_ids", mode="before"
+    )
+    @classmethod
+    def _comma_separated_ids(cls, value: object) -> object:
+        # Accept "1,2,3" as well as the JSON list pydantic-settings expects.
+        if isinstance(value, int):
+            return [value]
+        if isinstance(value, str) and not value.strip().startswith("["):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @property
+    def log_level_number(self) -> int:
+        """The log level as a `logging` constant."""
+        return int(logging.getLevelName(self.log_level))
+
+
+def _env_name(field: str) -> str:
+    if field == "discord_token":
+        return "DISCORD_TOKEN"
+    return f"UPSTANDER_{field.upper()}"
+
+
+def load_settings(env_file: str | Path | None = ".env") -> Settings:
+    """Build settings from the environment, turning validation errors into one clear message."""
+    try:
+        return Settings(_env_file=env_file)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            field = str(err["loc"][0]) if err["loc"] else "?"
+            shown = "" if field == "discord_token" else f" (got {err.get('input')!r})"
+            lines.append(f"{_env_name(field)}: {err['msg']}{shown}")
+        raise SettingsError(
+            "Invalid setting(s):\n  " + "\n  ".join(lines)
+            + "\nFix them in the environment or in .env (see deploy/.env.example)."
+        ) from None
