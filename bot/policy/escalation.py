@@ -1,0 +1,259 @@
+"""`decide`: one event plus the remembered state in, the new state and what to do out. Pure."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta
+
+from bot.engine.verdict import Severity
+from bot.policy.config import PolicyConfig
+from bot.policy.events import Decision, Escalation, Nudge, PolicyEvent, Route, Routing
+from bot.policy.patterns import Candidate, candidates, find_watch, is_immediate
+from bot.policy.state import Case, HitRecord, Offence, PolicyState, Watch
+
+
+def decide(
+    state: PolicyState,
+    event: PolicyEvent,
+    config: PolicyConfig,
+    now: datetime,
+    *,
+    routing: Routing,
+) -> tuple[PolicyState, Decision]:
+    """Apply one event: returns the new state and the decision (nudge and escalations)."""
+    _require_utc(now, "now")
+    _require_utc(event.at, "event.at")
+    state = _prune(state, config, now)
+    key = event.key
+    if key in state.seen:
+        return state, Decision(key, duplicate=True, notes=("already handled",))
+    if event.at < now - config.horizon():
+        return state, Decision(key, notes=("too old to count",))
+    if event.kind == "report":
+        return _register_report(state, event, config)
+
+    is_moderator = event.author_is_moderator or routing.is_moderator(event.author_id)
+    offences = _offences(event, config)
+    watch = None
+    if offences or event.hits or event.hostile:
+        # Towards a reporter, any hostility counts, including hits the server does not count.
+        watch = find_watch(state.watches, event.author_id, event.targets, event.at)
+    if watch is not None and not offences:
+        offences = (_hostility(event),)
+    record = HitRecord(
+        key=key,
+        kind=event.kind,
+        message_id=event.message_id,
+        guild_id=event.guild_id,
+        channel_id=event.channel_id,
+        author_id=event.author_id,
+        at=event.at,
+        offences=offences,
+        targets=event.targets,
+        author_is_moderator=is_moderator,
+    )
+    if is_moderator and config.exempt_moderators and watch is None:
+        # Opt-in exemption still lets critical hits through (to the reviewer).
+        offences = tuple(o for o in offences if is_immediate(_only(record, o), config))
+        record = dataclasses.replace(record, offences=offences)
+    if not offences:
+        # Clean messages leave no trace, so an edit that adds an offence still counts.
+        return state, Decision(key)
+
+    state = dataclasses.replace(
+        state, records=(*state.records, record), seen={**state.seen, key: event.at}
+    )
+    nudge, state, notes = _nudge(state, event, record, config, now)
+    escalations: list[Escalation] = []
+    urgent_members: set[int] = set()
+    for cand in candidates(state, record, watch, config, now):
+        opened = state.cases.get(cand.key)
+        if opened is None and (cand.evidence is None or _folded(cand, urgent_members)):
+            continue
+        state, esc = _open_or_update(state, cand, opened, record, config, now, routing)
+        escalations.append(esc)
+        if cand.urgent:
+            urgent_members.add(cand.subject_id)
+    return state, Decision(key, nudge, tuple(escalations), notes=notes)
+
+
+def resolve_case(state: PolicyState, case_key: str, now: datetime) -> PolicyState:
+    """Close a case (a moderator resolved it): only hits after `now` can reopen that pattern."""
+    _require_utc(now, "now")
+    cases = {k: c for k, c in state.cases.items() if k != case_key}
+    return dataclasses.replace(state, cases=cases, resolved={**state.resolved, case_key: now})
+
+
+def _require_utc(value: datetime, name: str) -> None:
+    if value.tzinfo is None or value.utcoffset() != timedelta(0):
+        raise ValueError(f"{name} must be a timezone-aware UTC datetime, got {value!r}")
+
+
+def _prune(state: PolicyState, config: PolicyConfig, now: datetime) -> PolicyState:
+    alerts = config.alerts
+    return state.prune(
+        now, config.horizon(), timedelta(days=alerts.case_stale_days), alerts.max_records
+    )
+
+
+def _register_report(
+    state: PolicyState, event: PolicyEvent, config: PolicyConfig
+) -> tuple[PolicyState, Decision]:
+    reported = event.reported_id
+    if reported is None or reported == event.author_id:
+        return state, Decision(event.key, notes=("report ignored: no other member reported",))
+    watch = Watch(
+        key=event.key,
+        reporter_id=event.author_id,
+        reported_id=reported,
+        message_id=event.message_id,
+        at=event.at,
+        expires_at=event.at + timedelta(days=config.retaliation.watch_days),
+    )
+    state = dataclasses.replace(
+        state, watches=(*state.watches, watch), seen={**state.seen, event.key: event.at}
+    )
+    return state, Decision(event.key, notes=(f"watching <@{reported}> for retaliation",))
+
+
+def _offences(event: PolicyEvent, config: PolicyConfig) -> tuple[Offence, ...]:
+    """The hits that count, one Offence each; AutoMod blocks get theirs from the policy file."""
+    if event.kind == "automod":
+        rule = config.automod
+        if not rule.enabled:
+            return ()
+        severity = Severity.parse(rule.severity)
+        return (Offence(rule.category, rule.subcategory, severity, f"automod:{event.label}"),)
+    return tuple(
+        Offence(h.category, h.subcategory, h.severity, h.rule_id)
+        for h in event.hits
+        if config.count_policy_hits or not h.policy
+    )
+
+
+def _hostility(event: PolicyEvent) -> Offence:
+    worst = max((h.severity for h in event.hits), default=Severity.MEDIUM)
+    return Offence("retaliation", "after_report", worst, "policy:hostile-after-report")
+
+
+def _only(record: HitRecord, offence: Offence) -> HitRecord:
+    return dataclasses.replace(record, offences=(offence,))
+
+
+def _nudge(
+    state: PolicyState, event: PolicyEvent, record: HitRecord, config: PolicyConfig, now: datetime
+) -> tuple[Nudge | None, PolicyState, tuple[str, ...]]:
+    """One merged nudge for the message, unless the sender was nudged moments ago."""
+    if event.kind == "manual_note" or (event.kind == "automod" and not config.automod.nudge):
+        return None, state, ()
+    floor = Severity.parse(config.nudge.min_severity)
+    counted = {o.rule_id for o in record.offences}
+    hits = sorted(
+        (h for h in event.hits if h.rule_id in counted and h.severity >= floor),
+        key=lambda h: -h.severity,
+    )
+    if not hits and event.kind != "automod":
+        return None, state, ()
+    last = state.last_nudge.get(event.author_id)
+    if last is not None and now - last < timedelta(minutes=config.nudge.cooldown_minutes):
+        return None, state, ("nudge held back: sender nudged moments ago",)
+    worst = hits[0] if hits else None
+    nudge = Nudge(
+        member_id=event.author_id,
+        message_id=event.message_id,
+        guild_id=event.guild_id,
+        channel_id=event.channel_id,
+        category=worst.category if worst else record.offences[0].category,
+        severity=worst.severity if worst else record.severity,
+        texts=tuple(dict.fromkeys(h.nudge for h in hits if h.nudge)),
+        rule_ids=tuple(dict.fromkeys(o.rule_id for o in record.offences)),
+    )
+    state = dataclasses.replace(state, last_nudge={**state.last_nudge, event.author_id: now})
+    return nudge, state, ()
+
+
+def _folded(cand: Candidate, urgent_members: set[int]) -> bool:
+    # One message, one new case per member: a threat already escalated need not also open a
+    # repeat-sender case; the next hit will, since the points are in the history.
+    return not cand.urgent and cand.subject_kind == "member" and cand.subject_id in urgent_members
+
+
+def _open_or_update(
+    state: PolicyState,
+    cand: Candidate,
+    opened: Case | None,
+    record: HitRecord,
+    config: PolicyConfig,
+    now: datetime,
+    routing: Routing,
+) -> tuple[PolicyState, Escalation]:
+    limit = config.alerts.evidence_limit
+    if opened is None:
+        evidence = cand.evidence or (record,)
+        case = Case(
+            key=cand.key,
+            pattern=cand.pattern,
+            subject_kind=cand.subject_kind,
+            subject_id=cand.subject_id,
+            opened_at=now,
+            updated_at=now,
+            evidence=evidence[-limit:],
+            incident_count=len(evidence),
+            offenders=_offenders(evidence),
+            moderator_offender=any(r.author_is_moderator for r in evidence),
+        )
+        summary = cand.reason
+    else:
+        evidence = (*opened.evidence, record)
+        case = dataclasses.replace(
+            opened,
+            updated_at=now,
+            evidence=evidence[-limit:],
+            incident_count=opened.incident_count + 1,
+            offenders=_offenders((*opened.evidence, record), opened.offenders),
+            moderator_offender=opened.moderator_offender or record.author_is_moderator,
+        )
+        summary = (
+            f"Update ({case.incident_count} incidents): <@{record.author_id}> "
+            f"{record.severity.label} {'/'.join(record.categories)} in <#{record.channel_id}>. "
+            + cand.reason
+        )
+    subject = f"{cand.subject_kind}:{cand.subject_id}"
+    last = state.last_alert.get(subject)
+    cooled = last is None or now - last >= timedelta(minutes=config.alerts.cooldown_minutes)
+    # Updates fold into the open case quietly; only urgent patterns ping again (after cooldown).
+    alert = (opened is None or cooled) if cand.urgent else (opened is None and cooled)
+    last_alert = {**state.last_alert, subject: now} if alert else state.last_alert
+    state = dataclasses.replace(state, cases={**state.cases, case.key: case}, last_alert=last_alert)
+    escalation = Escalation(
+        case_key=case.key,
+        pattern=case.pattern,
+        subject_kind=case.subject_kind,
+        subject_id=case.subject_id,
+        new_case=opened is None,
+        alert=alert,
+        route=_route(case, routing),
+        summary=summary,
+        evidence=case.evidence,
+        incident_count=case.incident_count,
+        offenders=case.offenders,
+    )
+    return state, escalation
+
+
+def _offenders(records: tuple[HitRecord, ...], known: tuple[int, ...] = ()) -> tuple[int, ...]:
+    return tuple(dict.fromkeys((*known, *(r.author_id for r in records))))
+
+
+def _route(case: Case, routing: Routing) -> Route:
+    """The designated moderator, unless a moderator is among the offenders: then the reviewer."""
+    moderator_involved = case.moderator_offender or any(
+        routing.is_moderator(o) for o in case.offenders
+    )
+    if not moderator_involved:
+        return Route("moderator", routing.moderator_user_id, routing.moderator_channel_id)
+    reviewer = routing.reviewer_user_id
+    if reviewer is None or reviewer in case.offenders:
+        # Never to an offender, and not to the moderators' channel they can read either.
+        return Route("reviewer", None, None)
+    return Route("reviewer", reviewer, None)
