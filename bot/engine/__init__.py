@@ -10,3 +10,23 @@ Public API (stable for the other layers):
 
 See `verdict.py` for Verdict / Hit / Severity.
 """
+
+from bot.engine.context import EvalContext
+from bot.engine.loader import LoadResult, RuleError, compile_files, load_rules
+from bot.engine.ruleset import RuleSet
+from bot.engine.verdict import Addressee, Category, Hit, Severity, Suppressed, Verdict
+
+__all__ = [
+    "Addressee",
+    "Category",
+    "EvalContext",
+    "Hit",
+    "LoadResult",
+    "RuleError",
+    "RuleSet",
+    "Severity",
+    "Suppressed",
+    "Verdict",
+    "compile_files",
+    "load_rules",
+]

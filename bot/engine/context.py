@@ -1,0 +1,169 @@
+"""Context checks that decide whether a match is meant: negation, quotation, counter-speech, and
+who the message is aimed at.
+
+Each check is a small, explicit rule over folded text (lower-case, look-alikes folded), written
+for the phenomenon rather than for particular sentences, and tested one by one in
+`tests/engine/test_context.py`. They run only on the rare messages that matched something.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+_TOKEN = re.compile(r"[^\s,.;:?!\"()\[\]{}<>]+")
+_SENTENCE_END = re.compile(r"[.!?;\n]")
+_CLAUSE_END = re.compile(r"[.!?;:,\n]|\bbut\b")
+
+NEGATORS = frozenset(
+    "not no never nothing neither nor hardly none nobody nowhere without "
+    "isnt arent wasnt werent dont doesnt didnt wont cant cannot shouldnt wouldnt couldnt aint "
+    "mustnt".split()
+)
+
+SECOND_PERSON = frozenset(
+    "you your yours yourself yourselves you're youre you've youve you'll youll you'd "
+    "u ur ya yer ye".split()
+)
+
+# Words that show the speaker condemns what they quote or report.
+CONDEMNATION = re.compile(
+    r"\b(?:not (?:ok|okay|cool|funny|acceptable|fine|on|banter|a joke)|unacceptable|"
+    r"out of (?:order|line)|offensive|a slur|slurs?|racist|racism|sexist|sexism|homophobic|"
+    r"homophobia|transphobic|transphobia|bigot(?:ed|ry|s)?|hateful|hate speech|hurtful|"
+    r"disgusting|vile|appalling|shameful|ashamed|inappropriate|reported|reporting|report it|"
+    r"to hr|hr\b|no place|wrong|stop|don'?t (?:say|use|call)|shouldn'?t|never ok|"
+    r"upset|horrible|awful|gross|abuse|abusive|harass\w*|ableis[mt]|antisemitic|islamophobic|"
+    r"xenophobic|misogyn\w*|dehumanising|dehumanizing|problematic|can'?t believe)\b"
+)
+
+# Verbs of saying just before a match: the match is being reported, not used.
+_REPORTED = re.compile(
+    r"(?:\bcall(?:s|ed|ing)?|\bnamed|\bsa(?:y|ys|ying|id)|\bthe (?:word|term|phrase)|"
+    r"\bwords? like|\bslurs? like|\bwrote|\bpost(?:ed|ing)?|\bshout(?:ed|ing)?|\byell(?:ed|ing)?|"
+    r"\btweet(?:ed|ing)?)"
+    r"(?:\s+\S+){0,3}?\s*[\"']?\s*$"
+)
+
+# Openers of a clause that talks *about* a hateful claim in order to reject it.
+_COUNTER_OPENER = re.compile(
+    r"(?<!just )(?<!i'm )(?<!im )(?<!i am )(?<!only )\b(?:saying|to say|to call|calling|"
+    r"statements like|comments like|claims? (?:like|that)|claiming|the idea that|"
+    r"the notion that|the belief that|people who (?:say|think|believe|call)|"
+    r"if you (?:say|think|believe|call)|whoever (?:says|said|thinks)|"
+    r"stop (?:saying|calling|posting|joking)|don'?t (?:say|call)|never (?:say|call)|"
+    r"no one should (?:say|call|be called)|nobody should (?:say|call|be called)|"
+    r"(?:it's|its|it is) not (?:ok|okay|acceptable|fine) to (?:say|call)|"
+    r"you can'?t (?:say|call)|how dare|sick of (?:people|hearing)|tired of (?:people|hearing)|"
+    r"jokes? (?:about|like)|words? like)\b"
+)
+
+_QUOTE_REGIONS = re.compile(r"\"[^\"\n]{1,600}\"|(?<![a-z0-9])'[^'\n]{1,600}'(?![a-z0-9])")
+
+_MENTION = re.compile(r"<@!?(\d{5,25})>")
+
+
+@dataclass(frozen=True)
+class EvalContext:
+    """What the caller knows about a message beyond its text."""
+
+    mentions: tuple[int, ...] = ()
+    reply_to: int | None = None  # author id of the message replied to
+    member_names: Mapping[str, int] = field(default_factory=dict)  # folded name -> member id
+
+
+class Tokens:
+    """Word tokens of folded text, for word distances and nearby-word checks."""
+
+    def __init__(self, folded: str) -> None:
+        self.text = folded
+        found = list(_TOKEN.finditer(folded))
+        self.starts = [m.start() for m in found]
+        self.ends = [m.end() for m in found]
+        self.words = [m.group().strip("'") for m in found]
+
+    def index_at(self, offset: int) -> int:
+        """Index of the token containing or following `offset`."""
+        return bisect_right(self.starts, offset) - 1 if offset in self.starts else bisect_left(
+            self.starts, offset
+        )
+
+    def distance(self, a: tuple[int, int], b: tuple[int, int]) -> int:
+        """Words strictly between two spans (0 when adjacent, negative when they overlap)."""
+        first, second = sorted([a, b])
+        end_index = bisect_left(self.starts, first[1])  # first token after span one ends
+        start_index = bisect_left(self.starts, second[0])
+        return start_index - end_index
+
+
+def _same_piece(text: str, start: int, end: int, boundary: re.Pattern[str]) -> bool:
+    return boundary.search(text, start, end) is None
+
+
+def is_negated(tokens: Tokens, a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """A negator between the two spans, or up to four words before them in the same clause."""
+    first, second = sorted([a, b])
+    low = bisect_left(tokens.starts, first[1])
+    high = bisect_left(tokens.starts, second[0])
+    if any(_is_negator(w) for w in tokens.words[low:high]):
+        return True
+    begin = bisect_left(tokens.starts, first[0])
+    for index in range(begin - 1, max(begin - 5, -1), -1):
+        if not _same_piece(tokens.text, tokens.ends[index], first[0], _CLAUSE_END):
+            break
+        if _is_negator(tokens.words[index]):
+            return True
+    return False
+
+
+def _is_negator(word: str) -> bool:
+    return word in NEGATORS or word.endswith("n't")
+
+
+def _sentence_start(text: str, offset: int) -> int:
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, offset)]
+    return ends[-1] if ends else 0
+
+
+def in_quotes(folded: str, span: tuple[int, int]) -> bool:
+    """True when the span sits inside a pair of quotation marks (folded to ASCII)."""
+    return any(m.start() < span[0] and span[1] < m.end() for m in _QUOTE_REGIONS.finditer(folded))
+
+
+def is_reported(folded: str, span: tuple[int, int]) -> bool:
+    """True when a verb of saying comes just before the span ("he called her a ...")."""
+    window_start = max(_sentence_start(folded, span[0]), span[0] - 60)
+    return _REPORTED.search(folded[window_start : span[0]]) is not None
+
+
+def is_condemned(folded: str) -> bool:
+    """True when the message says what it quotes or reports is wrong."""
+    return CONDEMNATION.search(folded) is not None
+
+
+def is_counter_speech(folded: str, span: tuple[int, int]) -> bool:
+    """True when the span is the object of a clause that rejects it ("saying X is wrong")."""
+    start = _sentence_start(folded, span[0])
+    return _COUNTER_OPENER.search(folded, start, span[0]) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Aim:
+    """Who a message is aimed at, computed from text and context."""
+
+    mentions: tuple[int, ...]
+    reply_to: int | None
+    second_person: bool
+
+
+def find_aim(original: str, tokens: Tokens, context: EvalContext) -> Aim:
+    """Mentions (from context and `<@id>` in the text), reply target, names, and 'you'."""
+    mentioned = list(context.mentions)
+    mentioned.extend(int(m) for m in _MENTION.findall(original))
+    for name, member_id in context.member_names.items():
+        if name and re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", tokens.text):
+            mentioned.append(member_id)
+    second_person = any(w in SECOND_PERSON for w in tokens.words)
+    return Aim(tuple(dict.fromkeys(mentioned)), context.reply_to, second_person)

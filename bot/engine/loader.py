@@ -1,0 +1,311 @@
+"""Load a rules directory into a `RuleSet`, or a list of errors with file and line.
+
+Loading never raises into the caller and never half-applies: any error means `ruleset is None`,
+so the caller keeps running its last good rule set (see `bot/services/rules_live.py`). YAML is
+read with ruamel's round-trip loader for line numbers; any tag (`!!python/object`, `!include`...)
+is refused, so loading can never construct objects.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from bot.engine.matcher import Atom, Matcher, PatternError, compile_re2
+from bot.engine.patterns import TermError, expand_braces, term_pattern
+from bot.engine.ruleset import CompiledNear, CompiledRule, RuleSet
+from bot.engine.schema import Options, Rule, RuleFile
+from bot.engine.verdict import Severity
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 32
+
+
+@dataclass(frozen=True, slots=True)
+class RuleError:
+    """One problem in the rule files, fit to show an admin."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    """The compiled rule set (None if there was any error) and the errors found."""
+
+    ruleset: RuleSet | None
+    errors: tuple[RuleError, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when the rules loaded without error."""
+        return self.ruleset is not None and not self.errors
+
+
+def _line(node: Any, path: tuple[Any, ...]) -> int:
+    """1-based line of the deepest element of `path` that exists in the YAML tree."""
+    line = 1
+    for key in path:
+        if isinstance(node, CommentedMap) and key in node:
+            line = node.lc.key(key)[0] + 1
+            node = node[key]
+        elif isinstance(node, CommentedSeq) and isinstance(key, int) and key < len(node):
+            line = node.lc.item(key)[0] + 1
+            node = node[key]
+        else:
+            break
+    return line
+
+
+def _plain(node: Any, file: str, depth: int = 0) -> Any:
+    """Builtin types from a ruamel tree, refusing tags and absurd nesting."""
+    if depth > MAX_DEPTH:
+        raise _FileError(file, _line_of_node(node), f"nesting deeper than {MAX_DEPTH} levels")
+    tag = getattr(node, "tag", None)
+    tag_value = getattr(tag, "value", tag)
+    if isinstance(tag_value, str) and tag_value.startswith("!"):
+        raise _FileError(file, _line_of_node(node), f"YAML tags are not allowed ({tag_value})")
+    if isinstance(node, dict):
+        return {str(k): _plain(v, file, depth + 1) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v, file, depth + 1) for v in node]
+    if isinstance(node, str):
+        return str(node)
+    return node
+
+
+def _line_of_node(node: Any) -> int:
+    lc = getattr(node, "lc", None)
+    return int(lc.line) + 1 if lc is not None and lc.line is not None else 1
+
+
+class _FileError(Exception):
+    def __init__(self, file: str, line: int, message: str) -> None:
+        super().__init__(message)
+        self.errors = [RuleError(file, line, message)]
+
+
+@dataclass
+class _Parsed:
+    name: str
+    tree: Any
+    model: RuleFile
+
+
+def _read(name: str, text: str) -> _Parsed:
+    yaml = YAML(typ="rt", pure=True)
+    try:
+        tree = yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        raise _FileError(name, line, f"YAML syntax: {exc.problem or exc.context}") from None
+    except (YAMLError, RecursionError) as exc:
+        raise _FileError(name, 1, f"YAML could not be read: {exc}") from None
+    if tree is None:
+        tree = CommentedMap()
+    plain = _plain(tree, name)
+    if not isinstance(plain, dict):
+        raise _FileError(name, 1, "a rule file must be a mapping (termsets:, rules:, options:)")
+    try:
+        model = RuleFile.model_validate(plain)
+    except ValidationError as exc:
+        failure = _FileError(name, 1, "invalid rule file")
+        failure.errors = [_validation_error(name, tree, e) for e in exc.errors()]
+        raise failure from None
+    return _Parsed(name, tree, model)
+
+
+def _validation_error(name: str, tree: Any, error: Any) -> RuleError:
+    location = tuple(error["loc"])
+    where = ".".join(str(p) for p in location)
+    message = str(error["msg"])
+    if error["type"] == "extra_forbidden":
+        message = f"unknown key '{location[-1]}'"
+    return RuleError(name, _line(tree, location), f"{where}: {message}")
+
+
+class _Compiler:
+    """Resolves term sets, builds the shared atom list, and collects errors."""
+
+    def __init__(self) -> None:
+        self.atoms: list[Atom] = []
+        self._atom_ids: dict[Atom, int] = {}
+        self.errors: list[RuleError] = []
+        self.termsets: dict[str, list[tuple[str, str | None]]] = {}
+
+    def atom(self, kind: str, pattern: str) -> int:
+        key = Atom("term" if kind == "term" else "regex", pattern)
+        if key not in self._atom_ids:
+            self._atom_ids[key] = len(self.atoms)
+            self.atoms.append(key)
+        return self._atom_ids[key]
+
+    def terms(self, entries: list[str], where: tuple[str, int]) -> dict[int, str | None]:
+        """Atom ids (with tags) for a list of terms and @set references."""
+        out: dict[int, str | None] = {}
+        for entry in entries:
+            if entry.startswith("@"):
+                name = entry[1:]
+                if name not in self.termsets:
+                    self.errors.append(RuleError(*where, f"unknown term set '@{name}'"))
+                    continue
+                items = self.termsets[name]
+            else:
+                items = [(entry, None)]
+            for term, tag in items:
+                try:
+                    for variant in expand_braces(term):
+                        out.setdefault(self.atom("term", term_pattern(variant)), tag)
+                except TermError as exc:
+                    self.errors.append(RuleError(*where, str(exc)))
+        return out
+
+    def regexes(self, patterns: list[str], where: tuple[str, int]) -> tuple[int, ...]:
+        ids = []
+        for pattern in patterns:
+            try:
+                compile_re2(Atom("regex", pattern))
+            except PatternError as exc:
+                self.errors.append(RuleError(*where, f"regex {pattern!r}: {exc}"))
+                continue
+            ids.append(self.atom("regex", pattern))
+        return tuple(ids)
+
+
+def _iter_rules(parsed: list[_Parsed]) -> Iterator[tuple[_Parsed, int, Rule]]:
+    for item in parsed:
+        for index, rule in enumerate(item.model.rules):
+            yield item, index, rule
+
+
+def compile_files(files: Mapping[str, str]) -> LoadResult:
+    """Compile rule files given as {name: YAML text}. Never raises."""
+    errors: list[RuleError] = []
+    parsed: list[_Parsed] = []
+    for name, text in files.items():
+        try:
+            parsed.append(_read(name, text))
+        except _FileError as exc:
+            errors.extend(exc.errors)
+    compiler = _Compiler()
+    options: Options | None = None
+    set_origin: dict[str, str] = {}
+    for item in parsed:
+        for set_name, value in item.model.termsets.items():
+            line = _line(item.tree, ("termsets", set_name))
+            if set_name in set_origin:
+                errors.append(
+                    RuleError(item.name, line, f"term set '{set_name}' already defined in "
+                              f"{set_origin[set_name]}")
+                )
+                continue
+            set_origin[set_name] = f"{item.name}:{line}"
+            if isinstance(value, dict):
+                compiler.termsets[set_name] = [(t, tag) for tag, ts in value.items() for t in ts]
+            else:
+                compiler.termsets[set_name] = [(t, None) for t in value]
+        if item.model.options is not None:
+            if options is not None:
+                line = _line(item.tree, ("options",))
+                errors.append(RuleError(item.name, line, "options are defined in two files"))
+            options = item.model.options
+    compiled: list[CompiledRule] = []
+    seen_ids: dict[str, str] = {}
+    for item, index, rule in _iter_rules(parsed):
+        line = _line(item.tree, ("rules", index))
+        where = (item.name, line)
+        if rule.id in seen_ids:
+            errors.append(RuleError(*where, f"duplicate rule id '{rule.id}' (first at "
+                                            f"{seen_ids[rule.id]})"))
+            continue
+        seen_ids[rule.id] = f"{item.name}:{line}"
+        if not rule.enabled:
+            continue
+        compiled.append(_compile_rule(compiler, rule, where))
+    errors.extend(compiler.errors)
+    if errors:
+        return LoadResult(None, tuple(errors))
+    try:
+        matcher = Matcher(compiler.atoms)
+    except Exception as exc:  # Hyperscan's own limits (size, memory): report, keep last good
+        return LoadResult(None, (RuleError("<all>", 0, f"could not compile the rules: {exc}"),))
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode() + b"\0" + files[name].encode("utf-8", "replace") + b"\0")
+    ruleset = RuleSet(compiled, matcher, options or Options(), digest.hexdigest()[:12],
+                      tuple(sorted(files)))
+    return LoadResult(ruleset, ())
+
+
+def _compile_rule(compiler: _Compiler, rule: Rule, where: tuple[str, int]) -> CompiledRule:
+    near = tuple(
+        CompiledNear(
+            a=compiler.terms(clause.a, where),
+            b=compiler.terms(clause.b, where),
+            within=clause.within,
+            a_first=clause.order == "a_first",
+        )
+        for clause in rule.match.near
+    )
+    exception_terms = compiler.terms(rule.unless.terms, where)
+    exceptions = tuple(exception_terms) + compiler.regexes(rule.unless.regex, where)
+    compiled = CompiledRule(
+        id=rule.id,
+        category=rule.category,
+        subcategory=rule.subcategory,
+        severity=Severity.parse(rule.severity),
+        nudge=rule.nudge.strip(),
+        policy=rule.policy,
+        checks=rule.context,
+        terms=compiler.terms(rule.match.terms, where),
+        regexes=compiler.regexes(rule.match.regex, where),
+        near=near,
+        exceptions=exceptions,
+        source=f"{where[0]}:{where[1]}",
+    )
+    if not compiled.triggers:
+        compiler.errors.append(RuleError(*where, f"rule '{rule.id}' matches nothing"))
+    return compiled
+
+
+def rule_files(directory: Path) -> list[Path]:
+    """The YAML files of a rules directory, in a stable order."""
+    return sorted(p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def load_rules(directory: Path) -> LoadResult:
+    """Load every YAML file under `directory`. Never raises."""
+    if not directory.is_dir():
+        return LoadResult(None, (RuleError(str(directory), 0, "rules directory not found"),))
+    texts: dict[str, str] = {}
+    errors: list[RuleError] = []
+    for path in rule_files(directory):
+        name = str(path)
+        try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                errors.append(RuleError(name, 1, f"file is larger than {MAX_FILE_BYTES} bytes"))
+                continue
+            texts[name] = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            errors.append(RuleError(name, 1, f"not UTF-8 text ({exc.reason})"))
+        except OSError as exc:
+            errors.append(RuleError(name, 1, f"cannot read: {exc.strerror}"))
+    if not texts and not errors:
+        errors.append(RuleError(str(directory), 0, "no rule files (*.yaml) found"))
+    result = compile_files(texts)
+    if errors:
+        return LoadResult(None, tuple(errors) + result.errors)
+    return result

@@ -1,0 +1,141 @@
+"""The rule-file format, as pydantic models that forbid unknown keys.
+
+A file in `rules/` may hold any of three top-level keys: `termsets` (named word lists), `rules`,
+and `options` (server-wide switches). A top-level `policy` key belongs to the escalation policy
+and is ignored here. `upstander rules schema` prints the JSON Schema generated from these models.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from bot.engine.verdict import Category
+
+SeverityName = Literal["low", "medium", "high", "critical"]
+TermList = list[Annotated[str, Field(min_length=1, max_length=200)]]
+
+_RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,79}$")
+_SET_NAME = re.compile(r"^[a-z0-9][a-z0-9_]{0,63}$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Near(_Strict):
+    """A term from `a` within `within` words of a term from `b` ("[group] are vermin")."""
+
+    a: TermList = Field(min_length=1, description="Terms or @termset references.")
+    b: TermList = Field(min_length=1, description="Terms or @termset references.")
+    within: int = Field(default=3, ge=0, le=20, description="Words allowed between a and b.")
+    order: Literal["any", "a_first"] = "any"
+
+
+class Match(_Strict):
+    """What makes a rule hit: any term, any regex, or any `near` combination."""
+
+    terms: TermList = Field(default_factory=list)
+    regex: TermList = Field(default_factory=list, description="RE2 syntax, on folded text.")
+    near: list[Near] = Field(default_factory=list)
+
+
+class Exceptions(_Strict):
+    """Matches that cancel a hit they overlap (never the whole message)."""
+
+    terms: TermList = Field(default_factory=list)
+    regex: TermList = Field(default_factory=list)
+
+
+class ContextChecks(_Strict):
+    """Which context checks apply to this rule's hits."""
+
+    negation: Literal["cancel", "require", "ignore"] = Field(
+        default="cancel",
+        description="For `near` hits: a negation between or just before the pair cancels the "
+        "hit (cancel), is needed for it (require: 'X are not welcome'), or is ignored.",
+    )
+    quotes: bool = Field(default=True, description="Quoted or reported and condemned: no hit.")
+    counter_speech: bool = Field(default=True, description="'Saying X is wrong': no hit.")
+    require_target: bool = Field(
+        default=False, description="Hit only when aimed at someone (mention, reply, 'you')."
+    )
+
+
+class Examples(_Strict):
+    """Sentences that must and must not hit this rule; `upstander rules test` runs them."""
+
+    flag: list[str] = Field(default_factory=list)
+    pass_: list[str] = Field(default_factory=list, alias="pass")
+
+
+class Rule(_Strict):
+    """One rule."""
+
+    id: str
+    category: Category
+    subcategory: str = Field(
+        min_length=1,
+        description="e.g. racism, sexism, threat, bullying; 'auto' takes the tag of the "
+        "tagged term set that matched.",
+    )
+    severity: SeverityName
+    description: str = ""
+    enabled: bool = True
+    policy: str | None = Field(
+        default=None,
+        description="Name of a server policy switch (options.policy) that must be on for this "
+        "rule to flag, e.g. non_protected_threats or directed_profanity.",
+    )
+    match: Match
+    unless: Exceptions = Field(default_factory=Exceptions)
+    context: ContextChecks = Field(default_factory=ContextChecks)
+    nudge: str = Field(min_length=10, max_length=500)
+    examples: Examples = Field(default_factory=Examples)
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, value: str) -> str:
+        if not _RULE_ID.match(value):
+            raise ValueError("rule id must be lower-case letters, digits, '.', '_' or '-'")
+        return value
+
+
+TermSet = TermList | dict[str, TermList]
+
+
+class CategoryOptions(_Strict):
+    """Per-category switches."""
+
+    enabled: bool = True
+    min_severity: SeverityName = Field(
+        default="low", description="Sensitivity: hits below this severity are ignored."
+    )
+
+
+class Options(_Strict):
+    """Server-wide switches admins set in the rule files."""
+
+    policy: dict[str, bool] = Field(
+        default_factory=dict, description="Policy switches named by rules' `policy` field."
+    )
+    categories: dict[Category, CategoryOptions] = Field(default_factory=dict)
+
+
+class RuleFile(_Strict):
+    """One YAML file in the rules directory."""
+
+    termsets: dict[str, TermSet] = Field(default_factory=dict)
+    rules: list[Rule] = Field(default_factory=list)
+    options: Options | None = None
+    policy: object | None = Field(default=None, description="Owned by the escalation policy.")
+
+    @field_validator("termsets")
+    @classmethod
+    def _set_names(cls, value: dict[str, TermSet]) -> dict[str, TermSet]:
+        for name in value:
+            if not _SET_NAME.match(name):
+                raise ValueError(f"term set name {name!r}: use lower-case letters, digits, '_'")
+        return value
