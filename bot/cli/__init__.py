@@ -15,6 +15,7 @@ from bot.settings import SettingsError, load_settings
 
 COMMAND_MODULES = (
     "bot.cli.engine_cmds",
+    "bot.cli.store_cmds",
 )
 
 
