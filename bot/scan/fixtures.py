@@ -144,7 +144,7 @@ def write_discord_json(path: Path, events: Iterable[Synthetic], indent: int | No
     }
     count = 0
     with path.open("w", encoding="utf-8") as f:
-        f.write(json.dumps(header, indent=indent, ensure_ascii=False)[:-2])
+        f.write(json.dumps(header, indent=indent, ensure_ascii=False).rstrip()[:-1].rstrip())
         f.write(',\n  "messages": [')
         for ev in events:
             body = json.dumps(_dce_message(ev), indent=indent, ensure_ascii=False)
