@@ -65,15 +65,15 @@ def decide(
     )
     nudge, state, notes = _nudge(state, event, record, config, now)
     escalations: list[Escalation] = []
-    urgent_members: set[int] = set()
+    escalated: set[int] = set()
     for cand in candidates(state, record, watch, config, now):
         opened = state.cases.get(cand.key)
-        if opened is None and (cand.evidence is None or _folded(cand, urgent_members)):
+        if opened is None and (cand.evidence is None or _folded(cand, escalated)):
             continue
         state, esc = _open_or_update(state, cand, opened, record, config, now, routing)
         escalations.append(esc)
-        if cand.urgent:
-            urgent_members.add(cand.subject_id)
+        if cand.subject_kind == "member" and cand.subject_id == record.author_id:
+            escalated.add(cand.subject_id)
     return state, Decision(key, nudge, tuple(escalations), notes=notes)
 
 
@@ -172,10 +172,10 @@ def _nudge(
     return nudge, state, ()
 
 
-def _folded(cand: Candidate, urgent_members: set[int]) -> bool:
-    # One message, one new case per member: a threat already escalated need not also open a
-    # repeat-sender case; the next hit will, since the points are in the history.
-    return not cand.urgent and cand.subject_kind == "member" and cand.subject_id in urgent_members
+def _folded(cand: Candidate, escalated_members: set[int]) -> bool:
+    # One message, one new case per member: retaliation need not also open a critical case, nor a
+    # threat a repeat-sender one; the next hit will, since the points are in the history.
+    return cand.subject_kind == "member" and cand.subject_id in escalated_members
 
 
 def _open_or_update(
