@@ -3,7 +3,9 @@
 `12/01/23` is the 12th of January in London and the 1st of December in New York, and the
 export does not say which. Each file is decided once from all of its dates: a first field over
 12 means day-first, a second field over 12 means month-first; when no date settles it, the
-order under which the dates run forwards in time wins (exports are chronological).
+order under which the dates run forwards in time wins (exports are chronological), and a tie
+goes to month-first only for the US phone style (two-digit year, upper-case AM/PM), else
+day-first, the order most of the world writes.
 """
 
 from __future__ import annotations
@@ -12,8 +14,6 @@ import enum
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-
-from bot.scan.model import ExportFormatError
 
 NUMERIC_DATE = r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}"
 """A numeric date in any of the orders exports use; fields are split by `split_date`."""
@@ -53,10 +53,21 @@ class DateOrderVote:
     day_first_line: int | None = None
     month_first_line: int | None = None
     year_first: bool = False
+    _us_style: int = 0
+    _seen: int = 0
     _prev: dict[DateOrder, tuple[int, int, int]] = field(default_factory=dict)
     _backwards: dict[DateOrder, int] = field(
         default_factory=lambda: {DateOrder.DAY_FIRST: 0, DateOrder.MONTH_FIRST: 0}
     )
+
+    def settled_by(self) -> str:
+        """Why the order is what it is, for error messages."""
+        line = self.day_first_line or self.month_first_line
+        if self.year_first:
+            return "dates are year-first"
+        if line is not None:
+            return f"order settled by line {line}"
+        return "order guessed: no date settles it"
 
     @property
     def decided(self) -> bool:
@@ -67,12 +78,15 @@ class DateOrderVote:
             or (self.month_first_line is not None)
         )
 
-    def add(self, text: str, line: int) -> None:
-        """Count one date string, found at `line`."""
+    def add(self, text: str, line: int, clock: str = "") -> None:
+        """Count one date string (and optionally its clock), found at `line`."""
         a, b, c, year_first = split_date(text)
         if year_first:
             self.year_first = True
             return
+        self._seen += 1
+        if c < 100 and ("AM" in clock or "PM" in clock):
+            self._us_style += 1
         if a > 12 and self.day_first_line is None:
             self.day_first_line = line
         if b > 12 and self.month_first_line is None:
@@ -85,22 +99,19 @@ class DateOrderVote:
                 self._backwards[order] += 1
             self._prev[order] = ymd
 
-    def resolve(self, path: str) -> DateOrder:
-        """The order to read this file with; contradictory evidence is an error."""
+    def resolve(self) -> DateOrder:
+        """The order to read this file with (a later date that contradicts it fails to parse)."""
         if self.year_first:
             return DateOrder.YEAR_FIRST
-        if self.day_first_line is not None and self.month_first_line is not None:
-            raise ExportFormatError(
-                path,
-                self.month_first_line,
-                "dates disagree on day/month order "
-                f"(line {self.day_first_line} is day-first, this line is month-first)",
-            )
         if self.day_first_line is not None:
             return DateOrder.DAY_FIRST
         if self.month_first_line is not None:
             return DateOrder.MONTH_FIRST
-        if self._backwards[DateOrder.MONTH_FIRST] < self._backwards[DateOrder.DAY_FIRST]:
+        month_back = self._backwards[DateOrder.MONTH_FIRST]
+        day_back = self._backwards[DateOrder.DAY_FIRST]
+        if month_back < day_back:
+            return DateOrder.MONTH_FIRST
+        if month_back == day_back and self._seen and self._us_style * 2 > self._seen:
             return DateOrder.MONTH_FIRST
         return DateOrder.DAY_FIRST
 

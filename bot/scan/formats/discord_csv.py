@@ -96,7 +96,7 @@ def _vote(src: TextSource) -> DateOrderVote:
         m = _NUMERIC.fullmatch(row[2].strip())
         if m is None:
             break  # ISO or month-name dates are unambiguous
-        vote.add(m.group("date"), line)
+        vote.add(m.group("date"), line, m.group("clock"))
         if vote.decided:
             break
     return vote
@@ -125,14 +125,15 @@ def read(path: Path, warn: WarnFn) -> Iterator[ChatMessage]:
     """Stream the messages of a DiscordChatExporter CSV export, in file order."""
     src = TextSource(path, warn)
     vote = _vote(src)
-    order = vote.resolve(str(path))
+    order = vote.resolve()
     channel = channel_name(path)
     mentions = NameMentions()
     for line, (author_id, author, date, content, attachments, _reactions) in _rows(src):
         try:
             when = parse_csv_date(date, order)
         except ValueError as exc:
-            raise ExportFormatError(str(path), line, f"bad date {date!r}: {exc}") from None
+            reason = f"bad date {date!r}: {exc} (read {order.value}, {vote.settled_by()})"
+            raise ExportFormatError(str(path), line, reason) from None
         is_system = bool(_SYSTEM.fullmatch(content))
         if not is_system:
             mentions.see(author, author_id)

@@ -79,7 +79,7 @@ def _pick_pattern(src: TextSource) -> tuple[re.Pattern[str], DateOrderVote]:
                     )
             m = pattern.match(line)
             if m is not None:
-                vote.add(m.group("date"), lineno)
+                vote.add(m.group("date"), lineno, m.group("clock"))
                 if vote.decided:
                     break
     if pattern is None:
@@ -91,7 +91,7 @@ def read(path: Path, warn: WarnFn) -> Iterator[ChatMessage]:
     """Stream the messages of a WhatsApp export, in file (= time) order."""
     src = TextSource(path, warn)
     pattern, vote = _pick_pattern(src)
-    order = vote.resolve(str(path))
+    order = vote.resolve()
     if not vote.decided:
         warn(f"{path}: no date settles day/month order; reading {order.value}")
     channel = channel_name(path)
@@ -123,7 +123,8 @@ def read(path: Path, warn: WarnFn) -> Iterator[ChatMessage]:
                 if hms is None:
                     hms = clocks[clock_text] = parse_clock(clock_text)
             except ValueError as exc:
-                raise ExportFormatError(str(path), lineno, f"bad date or time: {exc}") from None
+                reason = f"bad date or time: {exc} (read {order.value}, {vote.settled_by()})"
+                raise ExportFormatError(str(path), lineno, reason) from None
             pending = (lineno, m, utc_datetime(ymd, hms))
     if pending is not None:
         yield _message(pending, extra, path, channel, mentions)
