@@ -24,8 +24,16 @@ VERDICT: dict[str, Any] = {
     "subcategory": "insult",
     "severity": "high",
     "explanation": "That reads as an insult aimed at someone.",
-    "hits": [{"rule": "h1", "category": "harassment", "subcategory": "insult",
-              "severity": "high", "span": [8, 13], "text": "idiot"}],
+    "hits": [
+        {
+            "rule": "h1",
+            "category": "harassment",
+            "subcategory": "insult",
+            "severity": "high",
+            "span": [8, 13],
+            "text": "idiot",
+        }
+    ],
     "suppressed": [],
     "addressee": {"mentions": [], "reply_to": None, "second_person": True},
     "rules_version": "r1",
@@ -59,9 +67,14 @@ def make_detection() -> MakeDetection:
     def build(**overrides: Any) -> Detection:
         n = next(counter)
         fields: dict[str, Any] = {
-            "guild_id": GUILD, "channel_id": CHANNEL, "message_id": 500_000 + n,
-            "author_id": AUTHOR, "text": f"you are idiot number {n}", "verdict": VERDICT,
-            "rules_version": "r1", "created_at": T0 + timedelta(minutes=n),
+            "guild_id": GUILD,
+            "channel_id": CHANNEL,
+            "message_id": 500_000 + n,
+            "author_id": AUTHOR,
+            "text": f"you are idiot number {n}",
+            "verdict": VERDICT,
+            "rules_version": "r1",
+            "created_at": T0 + timedelta(minutes=n),
         }
         fields.update(overrides)
         return Detection(**fields)

@@ -17,8 +17,13 @@ from .conftest import T0, MakeDetection
 async def _ten_entries(path: Path) -> None:
     store = await open_store(path)
     for i in range(1, 11):
-        await store.audit.record("moderator:1", "rules.reload", f"rules:{i}",
-                                 {"marker": f"MARKER-{i:04d}", "n": i}, at=T0)
+        await store.audit.record(
+            "moderator:1",
+            "rules.reload",
+            f"rules:{i}",
+            {"marker": f"MARKER-{i:04d}", "n": i},
+            at=T0,
+        )
     await store.close()
 
 
@@ -37,11 +42,19 @@ def _tamper(path: Path, *statements: str) -> None:
 def _rehash_entry_3(path: Path) -> None:
     conn = sqlite3.connect(path)
     conn.execute("DROP TRIGGER audit_log_no_update")
-    row = conn.execute("SELECT seq, ts, actor, action, subject, prev FROM audit_log"
-                       " WHERE seq = 3").fetchone()
+    row = conn.execute(
+        "SELECT seq, ts, actor, action, subject, prev FROM audit_log WHERE seq = 3"
+    ).fetchone()
     details = canonical_json({"marker": "forged", "n": 3})
-    forged = entry_hash(seq=row[0], ts=row[1], actor=row[2], action=row[3], subject=row[4],
-                        details_json=details, prev=row[5])
+    forged = entry_hash(
+        seq=row[0],
+        ts=row[1],
+        actor=row[2],
+        action=row[3],
+        subject=row[4],
+        details_json=details,
+        prev=row[5],
+    )
     conn.execute("UPDATE audit_log SET details = ?, hash = ? WHERE seq = 3", (details, forged))
     conn.commit()
     conn.close()
@@ -50,13 +63,28 @@ def _rehash_entry_3(path: Path) -> None:
 async def test_entry_hash_equals_sha256_of_canonical_record() -> None:
     import hashlib
 
-    record = {"seq": 1, "ts": "2024-05-01T12:00:00.000000+00:00", "actor": "bot",
-              "action": "détection", "subject": "incident:1", "prev": GENESIS,
-              "details": {"b": [1, "ü"], "a": None}}
+    record = {
+        "seq": 1,
+        "ts": "2024-05-01T12:00:00.000000+00:00",
+        "actor": "bot",
+        "action": "détection",
+        "subject": "incident:1",
+        "prev": GENESIS,
+        "details": {"b": [1, "ü"], "a": None},
+    }
     expected = hashlib.sha256(canonical_json(record).encode()).hexdigest()
-    assert entry_hash(seq=1, ts=record["ts"], actor="bot", action="détection",  # type: ignore[arg-type]
-                      subject="incident:1", details_json=canonical_json(record["details"]),
-                      prev=GENESIS) == expected
+    assert (
+        entry_hash(
+            seq=1,
+            ts=record["ts"],
+            actor="bot",
+            action="détection",  # type: ignore[arg-type]
+            subject="incident:1",
+            details_json=canonical_json(record["details"]),
+            prev=GENESIS,
+        )
+        == expected
+    )
 
 
 async def test_honest_log_verifies(store: SqliteStore, make_detection: MakeDetection) -> None:
@@ -87,25 +115,52 @@ async def test_audit_rows_cannot_be_updated_or_deleted_through_sql(
 @pytest.mark.parametrize(
     ("tamper", "first_bad", "says"),
     [
-        (lambda p: _tamper(p, "UPDATE audit_log SET details = replace(details, 'MARKER-0004',"
-                              " 'MARKER-9999') WHERE seq = 4"), 4, "entry 4 changed"),
-        (lambda p: _tamper(p, "UPDATE audit_log SET actor = 'moderator:2' WHERE seq = 7"), 7,
-         "entry 7 changed"),
+        (
+            lambda p: _tamper(
+                p,
+                "UPDATE audit_log SET details = replace(details, 'MARKER-0004',"
+                " 'MARKER-9999') WHERE seq = 4",
+            ),
+            4,
+            "entry 4 changed",
+        ),
+        (
+            lambda p: _tamper(p, "UPDATE audit_log SET actor = 'moderator:2' WHERE seq = 7"),
+            7,
+            "entry 7 changed",
+        ),
         (lambda p: _tamper(p, "DELETE FROM audit_log WHERE seq = 5"), 5, "entry 5 removed"),
-        (lambda p: _tamper(p, "DELETE FROM audit_log WHERE seq IN (2, 3)"), 2,
-         "entries 2..3 removed"),
-        (lambda p: _tamper(p, "DELETE FROM audit_log WHERE seq = 10"), 10,
-         "entries 10..10 removed from the end"),
-        (lambda p: _tamper(
-            p,
-            "UPDATE audit_log SET seq = -3 WHERE seq = 3",
-            "UPDATE audit_log SET seq = 3 WHERE seq = 6",
-            "UPDATE audit_log SET seq = 6 WHERE seq = -3",
-        ), 3, "entry 3 changed or moved"),
+        (
+            lambda p: _tamper(p, "DELETE FROM audit_log WHERE seq IN (2, 3)"),
+            2,
+            "entries 2..3 removed",
+        ),
+        (
+            lambda p: _tamper(p, "DELETE FROM audit_log WHERE seq = 10"),
+            10,
+            "entries 10..10 removed from the end",
+        ),
+        (
+            lambda p: _tamper(
+                p,
+                "UPDATE audit_log SET seq = -3 WHERE seq = 3",
+                "UPDATE audit_log SET seq = 3 WHERE seq = 6",
+                "UPDATE audit_log SET seq = 6 WHERE seq = -3",
+            ),
+            3,
+            "entry 3 changed or moved",
+        ),
         (_rehash_entry_3, 3, "entry 3 changed or replaced"),
     ],
-    ids=["details-edited", "actor-edited", "row-deleted", "two-rows-deleted", "last-row-deleted",
-         "rows-swapped", "entry-rehashed"],
+    ids=[
+        "details-edited",
+        "actor-edited",
+        "row-deleted",
+        "two-rows-deleted",
+        "last-row-deleted",
+        "rows-swapped",
+        "entry-rehashed",
+    ],
 )
 async def test_tampering_fails_verify_and_names_first_entry(
     db_path: Path, tamper: Callable[[Path], None], first_bad: int, says: str
@@ -179,7 +234,6 @@ async def test_export_since_filters_by_time(store: SqliteStore) -> None:
     from datetime import timedelta
 
     for day in range(5):
-        await store.audit.record("bot", "tick", "clock", {"day": day},
-                                 at=T0 + timedelta(days=day))
+        await store.audit.record("bot", "tick", "clock", {"day": day}, at=T0 + timedelta(days=day))
     got = [e.details["day"] async for e in store.audit.entries(T0 + timedelta(days=3))]
     assert got == [3, 4]

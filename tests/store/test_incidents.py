@@ -20,13 +20,17 @@ async def test_detection_stores_incident_audit_entry_and_counters_together(
     store: SqliteStore, make_detection: MakeDetection
 ) -> None:
     result = await store.incidents.record_detection(
-        make_detection(), policy_updates={f"author:{GUILD}:{AUTHOR}": {"score": 2}})
+        make_detection(), policy_updates={f"author:{GUILD}:{AUTHOR}": {"score": 2}}
+    )
     incident = await store.incidents.get(result.incident_id)
     assert result.created and result.audit_seq == 1
     assert incident.text == "you are idiot number 1"
     assert incident.link == f"https://discord.com/channels/{GUILD}/2000/500001"
     assert (incident.category, incident.severity, incident.rules_version) == (
-        "harassment", "high", "r1")
+        "harassment",
+        "high",
+        "r1",
+    )
     assert await store.policy.load(f"author:{GUILD}:{AUTHOR}") == {"score": 2}
     entries = [e async for e in store.audit.entries()]
     assert [e.action for e in entries] == ["detection"]
@@ -71,7 +75,8 @@ async def test_edit_keeps_earlier_text_and_deletion_keeps_evidence(
 ) -> None:
     result = await store.incidents.record_detection(make_detection(message_id=42))
     assert await store.incidents.record_edit(GUILD, 42, "edited to hide", edited_at=T0) == (
-        result.incident_id)
+        result.incident_id
+    )
     assert await store.incidents.record_deletion(GUILD, 42, deleted_at=T0) == [result.incident_id]
     incident = await store.incidents.get(result.incident_id)
     assert incident.text == "you are idiot number 1"
@@ -107,8 +112,7 @@ async def test_failed_decision_writes_nothing_at_all(
     # The author is the moderator the case would go to: refused, and the whole decision with it.
     bad = CaseRequest(pattern="p", assigned_to=AUTHOR, reason="r")
     with pytest.raises(ForbiddenError):
-        await store.incidents.record_detection(make_detection(), policy_updates={"k": 1},
-                                               case=bad)
+        await store.incidents.record_detection(make_detection(), policy_updates={"k": 1}, case=bad)
     for table in ("incidents", "texts", "audit_log", "policy_state", "cases"):
         assert await _count(store, table) == 0, table
 
@@ -127,8 +131,11 @@ async def test_stats_count_incidents_per_day_category_and_channel(
 
     for channel, day in [(1, 0), (1, 0), (2, 0), (1, 1)]:
         await store.incidents.record_detection(
-            make_detection(channel_id=channel, created_at=T0 + timedelta(days=day)))
+            make_detection(channel_id=channel, created_at=T0 + timedelta(days=day))
+        )
     rows = await store.members.stats(GUILD, 7, now=T0 + timedelta(days=2))
     assert [(r.day, r.category, r.channel_id, r.count) for r in rows] == [
-        ("2024-05-01", "harassment", 1, 2), ("2024-05-01", "harassment", 2, 1),
-        ("2024-05-02", "harassment", 1, 1)]
+        ("2024-05-01", "harassment", 1, 2),
+        ("2024-05-01", "harassment", 2, 1),
+        ("2024-05-02", "harassment", 1, 1),
+    ]

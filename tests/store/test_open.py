@@ -36,7 +36,9 @@ def test_migrations_are_numbered_from_one_without_gaps() -> None:
 
 
 def test_statement_splitter_keeps_trigger_bodies_whole() -> None:
-    sql = "CREATE TABLE t (a);\n-- c\nCREATE TRIGGER x BEFORE DELETE ON t\nBEGIN\n  SELECT 1;\nEND;\n"
+    sql = (
+        "CREATE TABLE t (a);\n-- c\nCREATE TRIGGER x BEFORE DELETE ON t\nBEGIN\n  SELECT 1;\nEND;\n"
+    )
     parts = split_statements(sql)
     assert len(parts) == 2 and parts[1].endswith("END;")
 
@@ -139,8 +141,11 @@ async def test_failed_migration_leaves_database_untouched(
     from bot.store import migrate
 
     real = migrate.pending_statements
-    monkeypatch.setattr(migrate, "pending_statements",
-                        lambda current: [*real(current)[:5], "CREATE TABLE broken (", "x"])
+    monkeypatch.setattr(
+        migrate,
+        "pending_statements",
+        lambda current: [*real(current)[:5], "CREATE TABLE broken (", "x"],
+    )
     with pytest.raises(StoreError):
         await open_store(db_path)
     conn = sqlite3.connect(db_path)
@@ -154,8 +159,13 @@ def test_store_package_never_imports_discord() -> None:
     import sys
 
     code = "import sys, bot.store, bot.store.sqlite; print('discord' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=Path(__file__).resolve().parents[2])
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
     assert out.stdout.strip() == "False"
 
 
