@@ -1,27 +1,20 @@
-"""The policy file (`rules/policy.yaml`): schema, defaults, a loader with file:line errors."""
+"""The policy schema (the `policy:` key in `rules/policy.yaml`), with its defaults."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     field_validator,
     model_validator,
 )
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from bot.engine.verdict import CATEGORIES, Category, Severity
 
-POLICY_FILENAME = "policy.yaml"
 SeverityName = Literal["low", "medium", "high", "critical"]
 
 
@@ -159,7 +152,6 @@ class PolicyConfig(_Strict):
     """The whole policy file."""
 
     version: int = 1
-    count_policy_hits: bool = False
     exempt_moderators: bool = False
     categories: dict[Category, CategoryPolicy] = Field(default_factory=_default_categories)
     member_total: MemberTotal = Field(default_factory=MemberTotal)
@@ -196,88 +188,3 @@ class PolicyConfig(_Strict):
         days.append(timedelta(days=self.pile_on.window_days))
         days.append(timedelta(days=self.targeted_colleague.window_days))
         return max(days)
-
-
-@dataclass(frozen=True, slots=True)
-class PolicyLoadResult:
-    """The loaded policy (None when the file is invalid) and its errors as 'file:line: message'."""
-
-    config: PolicyConfig | None
-    errors: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        """True when the file loaded without errors."""
-        return self.config is not None and not self.errors
-
-
-def load_policy(path: Path) -> PolicyLoadResult:
-    """Load `policy.yaml` (a file, or the rules directory holding it); never raises."""
-    file = path / POLICY_FILENAME if path.is_dir() else path
-    if not file.exists():
-        # No policy file means the documented defaults, not an error.
-        return PolicyLoadResult(PolicyConfig())
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return PolicyLoadResult(None, [f"{file}:1: cannot read: {exc}"])
-    return parse_policy(text, str(file))
-
-
-def parse_policy(text: str, source: str = POLICY_FILENAME) -> PolicyLoadResult:
-    """Validate policy YAML text; errors name `source:line`."""
-    # Round-trip loading keeps line numbers; it builds only plain maps, lists and scalars.
-    yaml = YAML(typ="rt", pure=True)
-    try:
-        data = yaml.load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        return PolicyLoadResult(None, [f"{source}:{line}: {exc.problem or exc}"])
-    except YAMLError as exc:
-        return PolicyLoadResult(None, [f"{source}:1: {exc}"])
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        return PolicyLoadResult(None, [f"{source}:1: the policy file must be a mapping"])
-    try:
-        return PolicyLoadResult(PolicyConfig.model_validate(_plain(data)))
-    except ValidationError as exc:
-        errors = []
-        for err in exc.errors():
-            loc = [p for p in err["loc"] if isinstance(p, str | int)]
-            where = ".".join(str(p) for p in loc) or "(top)"
-            msg = err["msg"].removeprefix("Value error, ")
-            errors.append(f"{source}:{_line_of(data, loc)}: {where}: {msg}")
-        return PolicyLoadResult(None, errors)
-
-
-def _plain(node: Any) -> Any:
-    """ruamel's commented containers as plain dicts and lists, for pydantic."""
-    if isinstance(node, dict):
-        return {k: _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    return node
-
-
-def _line_of(data: Any, loc: Sequence[str | int]) -> int:
-    """1-based line of the deepest key in `loc` that exists in the YAML."""
-    line = 1
-    node = data
-    for part in loc:
-        lc = getattr(node, "lc", None)
-        if isinstance(node, dict) and part in node:
-            if lc is not None:
-                line = lc.key(part)[0] + 1
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            if lc is not None:
-                line = lc.item(part)[0] + 1
-            node = node[part]
-        else:
-            if isinstance(node, dict) and lc is not None and lc.line is not None:
-                # A missing or wrong key: point at the mapping that should hold it.
-                line = max(line, lc.line + 1)
-            break
-    return line

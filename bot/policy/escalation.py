@@ -36,7 +36,7 @@ def decide(
     offences = _offences(event, config)
     watch = None
     if offences or event.hits or event.hostile:
-        # Towards a reporter, any hostility counts, including hits the server does not count.
+        # Towards a reporter, hostility counts even when the engine found nothing to count.
         watch = find_watch(state.watches, event.author_id, event.targets, event.at)
     if watch is not None and not offences:
         offences = (_hostility(event),)
@@ -124,11 +124,8 @@ def _offences(event: PolicyEvent, config: PolicyConfig) -> tuple[Offence, ...]:
             return ()
         severity = Severity.parse(rule.severity)
         return (Offence(rule.category, rule.subcategory, severity, f"automod:{event.label}"),)
-    return tuple(
-        Offence(h.category, h.subcategory, h.severity, h.rule_id)
-        for h in event.hits
-        if config.count_policy_hits or not h.policy
-    )
+    # Hits at non-protected targets (`policy`) reach us only if the server switched them on.
+    return tuple(Offence(h.category, h.subcategory, h.severity, h.rule_id) for h in event.hits)
 
 
 def _hostility(event: PolicyEvent) -> Offence:

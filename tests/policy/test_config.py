@@ -48,44 +48,78 @@ def test_policy_file_comments_hold(
     assert ("repeat_sender" in patterns(decisions[-1])) is escalates
 
 
+# Each text is indented under `policy:` by `_wrap`; line numbers count that first line.
 BAD = [
     (
         "unknown key",
         "version: 1\nnudge:\n  cooldown_minuts: 5\n",
-        3,
-        "nudge.cooldown_minuts: Extra inputs",
+        4,
+        "policy.nudge.cooldown_minuts: Extra",
     ),
-    ("bad severity", "nudge:\n  min_severity: huge\n", 2, "nudge.min_severity"),
-    ("unknown category", "categories:\n  rudeness: {}\n", 2, "categories.rudeness"),
-    (
-        "negative threshold",
-        "categories:\n  violence:\n    escalate_at: -1\n",
-        3,
-        "categories.violence.escalate_at",
-    ),
+    ("bad severity", "nudge:\n  min_severity: huge\n", 3, "policy.nudge.min_severity"),
+    ("unknown category", "categories:\n  rudeness: {}\n", 3, "policy.categories.rudeness"),
+    ("negative threshold", "categories:\n  violence:\n    escalate_at: -1\n", 4, "escalate_at"),
     (
         "both decays",
-        "categories:\n  harassment:\n    half_life_days: 3\n    window_days: 9\n",
-        2,
+        "categories:\n  harassment:\n    window_days: 9\n    half_life_days: 3\n",
+        3,
         "not both",
     ),
-    ("wrong version", "version: 2\n", 1, "unsupported policy version"),
-    ("not a mapping", "- 1\n- 2\n", 1, "must be a mapping"),
-    ("yaml syntax", "nudge:\n  min_severity: [low\n", 3, ""),
+    ("wrong version", "version: 2\n", 2, "unsupported policy version"),
+    ("yaml syntax", "nudge:\n  min_severity: [low\n", 4, ""),
 ]
+
+
+def _wrap(text: str) -> str:
+    return "policy:\n" + "".join(f"  {line}\n" for line in text.splitlines())
 
 
 @pytest.mark.parametrize(("name", "text", "line", "message"), BAD, ids=[b[0] for b in BAD])
 def test_policy_mistakes_name_file_and_line(name: str, text: str, line: int, message: str) -> None:
-    result = parse_policy(text, "rules/policy.yaml")
+    result = parse_policy(_wrap(text), "rules/policy.yaml")
     assert result.config is None and not result.ok
     assert result.errors[0].startswith(f"rules/policy.yaml:{line}: "), result.errors
     assert message in result.errors[0]
 
 
 def test_yaml_tags_are_not_constructed() -> None:
-    result = parse_policy("nudge: !!python/object/apply:os.system ['true']\n", "p.yaml")
+    text = "policy:\n  nudge: !!python/object/apply:os.system ['true']\n"
+    result = parse_policy(text, "p.yaml")
     assert result.config is None and result.errors
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("- 1\n", "expected a top-level `policy:` key"), ("policy: [1]\n", "must be a mapping")],
+)
+def test_policy_section_must_be_a_mapping(text: str, message: str) -> None:
+    result = parse_policy(text, "p.yaml")
+    assert result.errors == [f"p.yaml:1: {message}"] or message in result.errors[0]
+
+
+def test_policy_found_in_any_rules_file_and_only_once(tmp_path: Path) -> None:
+    (tmp_path / "words.yaml").write_text("rules: []\n", encoding="utf-8")
+    assert load_policy(tmp_path).config == PolicyConfig()
+    (tmp_path / "a.yaml").write_text("policy:\n  exempt_moderators: true\n", encoding="utf-8")
+    loaded = load_policy(tmp_path)
+    assert loaded.ok and loaded.config is not None and loaded.config.exempt_moderators
+    assert loaded.source == str(tmp_path / "a.yaml")
+    (tmp_path / "b.yaml").write_text("policy: {}\n", encoding="utf-8")
+    twice = load_policy(tmp_path)
+    assert twice.config is None and "defined twice" in twice.errors[0]
+
+
+def test_a_broken_rules_file_refuses_rather_than_guessing(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text("rules: [\n", encoding="utf-8")
+    result = load_policy(tmp_path)
+    assert result.config is None and result.errors[0].startswith(str(tmp_path / "bad.yaml"))
+
+
+def test_shipped_policy_file_is_accepted_by_the_rule_loader() -> None:
+    from bot.engine import load_rules
+
+    errors = load_rules(RULES).errors
+    assert not [e for e in errors if "policy.yaml" in str(e)], errors
 
 
 def test_policy_package_imports_neither_discord_nor_storage() -> None:

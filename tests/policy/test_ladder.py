@@ -120,13 +120,6 @@ def test_a_burst_of_messages_earns_one_nudge() -> None:
     assert third.nudge is not None
 
 
-def test_policy_hits_count_only_when_the_server_opts_in() -> None:
-    event = msg(1, ALICE, at(), hit("medium", policy=True))
-    assert not Runner().feed(event).acted
-    opted = Runner(config=PolicyConfig(count_policy_hits=True))
-    assert opted.feed(event).nudge is not None
-
-
 def test_hits_below_the_nudge_floor_count_but_are_not_nudged() -> None:
     config = PolicyConfig.model_validate({"nudge": {"min_severity": "medium"}})
     runner = Runner(config=config)
