@@ -158,6 +158,15 @@ class _ChainWalk:
         """Check a chunk of rows; runs in a worker thread so a long chain never stalls the loop."""
         for seq, ts, actor, action, subject, details, prev, stored in rows:
             self.count += 1
+            actual = entry_hash(
+                seq=seq,
+                ts=ts,
+                actor=actor,
+                action=action,
+                subject=subject,
+                details_json=details,
+                prev=prev,
+            )
             if seq != self.expected:
                 missing = (
                     f"entry {self.expected}"
@@ -168,23 +177,15 @@ class _ChainWalk:
                     self.expected,
                     f"{missing} removed: entry {seq} follows entry {self.expected - 1}",
                 )
+            elif actual != stored:
+                self._bad(
+                    seq, f"entry {seq} changed or moved: its contents no longer match its hash"
+                )
             elif prev != self.prev:
+                # This entry is intact, so the one before it was replaced (and re-hashed).
                 self._bad(
                     seq - 1,
                     f"entry {seq - 1} changed or replaced: entry {seq} no longer links to it",
-                )
-            actual = entry_hash(
-                seq=seq,
-                ts=ts,
-                actor=actor,
-                action=action,
-                subject=subject,
-                details_json=details,
-                prev=prev,
-            )
-            if actual != stored:
-                self._bad(
-                    seq, f"entry {seq} changed or moved: its contents no longer match its hash"
                 )
             self.expected = seq + 1
             self.prev = stored
