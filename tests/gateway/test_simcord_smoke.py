@@ -32,7 +32,7 @@ class AckButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"ack:(
     async def from_custom_id(
         cls,
         interaction: discord.Interaction,
-        item: discord.ui.Button[Any],
+        item: discord.ui.Item[Any],
         match: re.Match[str],
         /,
     ) -> AckButton:
@@ -110,7 +110,7 @@ class SmokeBot(commands.Bot):
         intents.message_content = True
         intents.members = True
         super().__init__(command_prefix=commands.when_mentioned, intents=intents)
-        self.tree.on_error = self.on_app_command_error
+        self.tree.error(self.on_app_command_error)
 
     async def setup_hook(self) -> None:
         """Add cog, commands and persistent items, then sync (simcord enforces the sync)."""
@@ -186,6 +186,7 @@ async def test_non_moderator_is_refused(simcord_env: simcord.Env) -> None:
         await member.slash(channel, "mod warn", member=member, reason="x")
 
     # An admin override makes it visible; the bot's own check must still refuse.
+    assert isinstance(simcord_env.bot, SmokeBot)
     synced = await simcord_env.bot.tree.fetch_commands()
     guild.set_command_permissions(next(c for c in synced if c.name == "mod"), {member: True})
     result = await member.slash(channel, "mod warn", member=member, reason="x")
@@ -236,6 +237,7 @@ async def test_edit_and_delete_reach_raw_listeners(simcord_env: simcord.Env) -> 
     async def on_raw_message_delete(payload: discord.RawMessageDeleteEvent) -> None:
         seen.append(("delete", payload.message_id, payload.cached_message is not None))
 
+    assert isinstance(simcord_env.bot, SmokeBot)
     simcord_env.bot.add_listener(on_raw_message_edit)
     simcord_env.bot.add_listener(on_raw_message_delete)
     message = await member.send(channel, "first draft")
