@@ -102,9 +102,10 @@ class _Scanner:
             except json.JSONDecodeError as exc:
                 if len(self.buf) - start > _MAX_VALUE:
                     raise self.error("a single value over 64 MiB: malformed export") from None
+                offset = exc.pos - start  # fill() moves the buffer; keep the error's place
                 if self.fill():
                     continue
-                raise self.error(f"invalid JSON: {exc.msg}", exc.pos) from None
+                raise self.error(f"invalid JSON: {exc.msg}", self.pos + offset) from None
             if end == len(self.buf) and self.fill():
                 continue  # a number cut by the buffer edge may go on
             self.pos = end
