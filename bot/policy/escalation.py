@@ -35,7 +35,7 @@ def decide(
     is_moderator = event.author_is_moderator or routing.is_moderator(event.author_id)
     offences = _offences(event, config)
     watch = None
-    if offences or event.hits or event.hostile:
+    if offences or event.hostile:
         # Towards a reporter, hostility counts even when the engine found nothing to count.
         watch = find_watch(state.watches, event.author_id, event.targets, event.at)
     if watch is not None and not offences:
