@@ -94,8 +94,7 @@ def read(path: Path, warn: WarnFn) -> Iterator[ChatMessage]:
     order = vote.resolve()
     if not vote.decided:
         warn(f"{path}: no date settles day/month order; reading {order.value}")
-    channel = channel_name(path)
-    mentions = NameMentions()
+    ctx = _Context(path)
     dates: dict[str, tuple[int, int, int]] = {}
     clocks: dict[str, tuple[int, int, int]] = {}
     pending: tuple[int, re.Match[str], datetime] | None = None
@@ -112,7 +111,7 @@ def read(path: Path, warn: WarnFn) -> Iterator[ChatMessage]:
                 extra.append(line)
                 continue
             if pending is not None:
-                yield _message(pending, extra, path, channel, mentions)
+                yield _message(pending, extra, ctx)
                 extra = []
             date_text, clock_text = m.group("date", "clock")
             try:
@@ -127,15 +126,30 @@ def read(path: Path, warn: WarnFn) -> Iterator[ChatMessage]:
                 raise ExportFormatError(str(path), lineno, reason) from None
             pending = (lineno, m, utc_datetime(ymd, hms))
     if pending is not None:
-        yield _message(pending, extra, path, channel, mentions)
+        yield _message(pending, extra, ctx)
+
+
+class _Context:
+    """Per-file state for building messages: names already cleaned, mentions seen."""
+
+    def __init__(self, path: Path) -> None:
+        self.origin = str(path)
+        self.channel = channel_name(path)
+        self.mentions = NameMentions()
+        self.authors: dict[str, tuple[str, str]] = {}
+
+    def author(self, raw: str) -> tuple[str, str]:
+        """(display name without bidi marks, derived id), cached: names repeat constantly."""
+        known = self.authors.get(raw)
+        if known is None:
+            name = raw.translate(_BIDI).strip()
+            known = self.authors[raw] = (name, derive_author_id(name))
+            self.mentions.see(*known)
+        return known
 
 
 def _message(
-    pending: tuple[int, re.Match[str], datetime],
-    extra: list[str],
-    path: Path,
-    channel: str,
-    mentions: NameMentions,
+    pending: tuple[int, re.Match[str], datetime], extra: list[str], ctx: _Context
 ) -> ChatMessage:
     lineno, m, when = pending
     rest = m.group("rest")
@@ -144,39 +158,37 @@ def _message(
     if is_system:
         name, first = "", rest
     marked = first.startswith(("\u200e", "\u200f"))
-    first = first.lstrip("\u200e\u200f")
+    if marked:
+        first = first.lstrip("\u200e\u200f")
     text = "\n".join([first, *extra]) if extra else first
-    edited = text.rstrip().endswith(_EDITED)
+    edited = text.endswith(_EDITED)
     if edited:
-        text = text.rstrip()[: -len(_EDITED)].rstrip(" \u200e")
+        text = text[: -len(_EDITED)].rstrip(" \u200e")
     attachments, omitted = 0, False
-    if _MEDIA_OMITTED.fullmatch(first.strip()):
+    if first.endswith(("omitted", "omitted>")) and _MEDIA_OMITTED.fullmatch(first.strip()):
         attachments, omitted = 1, True
         text = "\n".join(extra)
-    elif _ATTACHED.fullmatch(first.strip()):
+    elif first.endswith((">", ")")) and _ATTACHED.fullmatch(first.strip()):
         attachments = 1
         text = "\n".join(extra)
     elif marked or _ENCRYPTED in first:
         # iOS writes system events (joins, the encryption notice) as a U+200E-marked message
         # from the chat itself.
         is_system = True
-    author = name.translate(_BIDI).strip() if name and not is_system else ""
-    author_id = derive_author_id(author) if author else ""
-    if author and not is_system:
-        mentions.see(author, author_id)
+    author, author_id = ("", "") if is_system else ctx.author(name)
     return ChatMessage(
         source=SOURCE,
         message_id=str(lineno),
         timestamp=when,
         author=author,
         author_id=author_id,
-        channel=channel,
+        channel=ctx.channel,
         text=text,
-        mentions=() if is_system else mentions.find(text),
+        mentions=() if is_system else ctx.mentions.find(text),
         is_system=is_system,
         attachments=attachments,
         media_omitted=omitted,
         edited=edited,
         line=lineno,
-        origin=str(path),
+        origin=ctx.origin,
     )
