@@ -9,6 +9,7 @@ from types import TracebackType
 from typing import Any
 
 from bot.store import audit, texts
+from bot.store.base import Store
 from bot.store.cases import SqliteCases
 from bot.store.clock import to_text, utc_now
 from bot.store.db import Database, Synchronous
@@ -162,3 +163,8 @@ async def open_store(
         path, busy_timeout=busy_timeout, synchronous=synchronous, integrity_check=integrity_check
     )
     return SqliteStore(db)
+
+
+def _conforms(store: SqliteStore) -> Store:
+    """Never called: makes mypy prove that SqliteStore satisfies the `Store` Protocol."""
+    return store
