@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import secrets
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,7 @@ log = logging.getLogger(__name__)
 DISPATCH, HEARTBEAT, IDENTIFY, PRESENCE, RESUME, RECONNECT = 0, 1, 2, 3, 6, 7
 REQUEST_MEMBERS, INVALID_SESSION, HELLO, HEARTBEAT_ACK = 8, 9, 10, 11
 HEARTBEAT_INTERVAL_MS = 41_250
+REPLAY_BUFFER = 50_000  # events kept per session for RESUME; older gaps invalidate it
 
 
 @dataclass
@@ -28,7 +30,9 @@ class Session:
     id: str
     intents: int
     seq: int = 0
-    buffer: list[tuple[int, str, Payload]] = field(default_factory=list)
+    buffer: deque[tuple[int, str, Payload]] = field(
+        default_factory=lambda: deque(maxlen=REPLAY_BUFFER)
+    )
     socket: web.WebSocketResponse | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -108,11 +112,14 @@ class Gateway:
 
     async def _resume(self, socket: web.WebSocketResponse, data: Payload) -> Session | None:
         session = self.sessions.get(str(data.get("session_id")))
-        if session is None or data.get("token") != self._token:
+        last_seen = int(data.get("seq") or 0)
+        too_old = (
+            session is not None and bool(session.buffer) and session.buffer[0][0] > last_seen + 1
+        )
+        if session is None or too_old or data.get("token") != self._token:
             await socket.send_str(json.dumps({"op": INVALID_SESSION, "d": False}))
             return None
         self.resumes += 1
-        last_seen = int(data.get("seq") or 0)
         async with session.lock:
             session.socket = socket
             for seq, event, payload in session.buffer:
