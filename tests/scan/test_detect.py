@@ -92,3 +92,15 @@ def test_merge_in_time_order_interleaves_lazily() -> None:
     b = (m for m in [_msg(2, "b"), _msg(3, "b"), _msg(6, "b")])
     merged = merge_in_time_order([a, b])
     assert [m.message_id for m in merged] == ["1", "2", "3", "4", "5", "6"]
+
+
+def test_scan_package_imports_neither_discord_nor_aiosqlite() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, bot.scan, bot.scan.fixtures;"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('discord', 'aiosqlite')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
