@@ -275,6 +275,8 @@ def _compile_rule(compiler: _Compiler, rule: Rule, where: tuple[str, int]) -> Co
         near=near,
         exceptions=exceptions,
         source=f"{where[0]}:{where[1]}",
+        flag_examples=tuple(rule.examples.flag),
+        pass_examples=tuple(rule.examples.pass_),
     )
     if not compiled.triggers:
         compiler.errors.append(RuleError(*where, f"rule '{rule.id}' matches nothing"))

@@ -47,6 +47,8 @@ class CompiledRule:
     near: tuple[CompiledNear, ...]
     exceptions: tuple[int, ...]
     source: str  # "file:line", for messages to admins
+    flag_examples: tuple[str, ...] = ()
+    pass_examples: tuple[str, ...] = ()
 
     @property
     def triggers(self) -> frozenset[int]:
@@ -61,7 +63,6 @@ class CompiledRule:
 class _Candidate:
     span: Span
     tag: str | None
-    negated_required: bool = False
 
 
 class _Message:
