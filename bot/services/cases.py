@@ -1,0 +1,92 @@
+"""What moderators do to cases: look, acknowledge, resolve; and members' false-positive claims."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.policy import case_key, resolve_case
+from bot.services.evidence import quotes_from_verdict
+from bot.services.policy_book import PolicyBook
+from bot.store import NotFoundError, Store
+from bot.store.records import Case, Incident, Outcome
+
+
+@dataclass(frozen=True, slots=True)
+class CaseView:
+    """A case with its incidents, for `/upstander case`."""
+
+    case: Case
+    incidents: tuple[Incident, ...]
+
+    def quotes(self, incident: Incident) -> tuple[str, ...]:
+        """The flagged words of one of its incidents."""
+        return quotes_from_verdict(incident.text, incident.verdict)
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A member says a nudge was a mistake: the moderators are told."""
+
+    incident: Incident
+    member_id: int
+
+
+def policy_key(case: Case) -> str:
+    """The policy's key for a stored case (pile-ons are about a channel, the rest a member)."""
+    kind = "channel" if case.pattern == "pile_on" else "member"
+    return case_key(case.pattern, kind, case.subject_id)  # type: ignore[arg-type]
+
+
+class CaseService:
+    """Case look-ups and decisions; every decision is audited by the store with who made it."""
+
+    def __init__(self, store: Store, book: PolicyBook) -> None:
+        """Bind to the store and the policy memory."""
+        self.store = store
+        self.book = book
+
+    async def view(self, case_id: int, guild_id: int | None = None) -> CaseView:
+        """A case and its incidents; NotFoundError if absent (or in another guild)."""
+        case = await self.store.cases.get(case_id)
+        if guild_id is not None and case.guild_id != guild_id:
+            raise NotFoundError(f"no case {case_id}")
+        incidents = tuple([await self.store.incidents.get(i) for i in case.incident_ids])
+        return CaseView(case, incidents)
+
+    async def open_cases(self, guild_id: int) -> list[Case]:
+        """Unresolved cases, oldest first."""
+        return await self.store.cases.list_open(guild_id)
+
+    async def acknowledge(self, case_id: int, moderator_id: int) -> Case:
+        """A moderator has seen the case (StateError if already acknowledged or resolved)."""
+        return await self.store.cases.acknowledge(case_id, moderator_id)
+
+    async def resolve(
+        self, case_id: int, moderator_id: int, outcome: Outcome, note: str | None = None
+    ) -> Case:
+        """Close a case; the policy forgets the pattern's history up to now, the record stays."""
+        case = await self.store.cases.resolve(case_id, moderator_id, outcome, note=note)
+        book = self.book
+        async with book.lock(case.guild_id):
+            state = await book.state(case.guild_id)
+            await book.save(case.guild_id, resolve_case(state, policy_key(case), book.clock()))
+        return case
+
+    async def claim_false_positive(self, incident_id: int, member_id: int) -> Claim:
+        """Record the sender's claim that a nudge was a mistake (only the sender may claim)."""
+        incident = await self.store.incidents.get(incident_id)
+        if incident.author_id != member_id:
+            await self.store.audit.record(
+                f"member:{member_id}",
+                "nudge.claim_refused",
+                f"incident:{incident_id}",
+                {"reason": "not the sender"},
+            )
+            raise NotFoundError(f"incident {incident_id} is not one of your messages")
+        await self.store.audit.record(
+            f"member:{member_id}",
+            "nudge.false_positive_claim",
+            f"incident:{incident_id}",
+            {"incident": incident_id, "guild": str(incident.guild_id)},
+        )
+        return Claim(incident, member_id)

@@ -1,0 +1,295 @@
+"""One message in, one decision out: engine → policy → store (one transaction) → an `Outcome`.
+
+Clean messages are stored nowhere. A replayed event (gateway resume, restart) finds the policy's
+`seen` key and the store's (guild, message, version) key and does nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from bot.engine import EvalContext, Verdict
+from bot.policy import Decision, Escalation, PolicyEvent, decide
+from bot.policy.events import Nudge
+from bot.services.evidence import alert_plan
+from bot.services.policy_book import PolicyBook
+from bot.services.rules_live import LiveRules
+from bot.services.types import (
+    AlertPlan,
+    AutoModIn,
+    DeleteIn,
+    EditIn,
+    MessageIn,
+    NudgePlan,
+    Outcome,
+)
+from bot.store import CaseRequest, Detection, ForbiddenError, Store
+from bot.store.records import NudgeStatus, message_link
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """A detection waiting to be stored with the decision that goes with it."""
+
+    detection: Detection
+    verdict: Verdict | None  # None for AutoMod blocks
+
+
+class ModerationService:
+    """Judges messages and records the decisions."""
+
+    def __init__(self, store: Store, rules: LiveRules, book: PolicyBook) -> None:
+        """Bind to the store, the live rules and the policy memory."""
+        self.store = store
+        self.rules = rules
+        self.book = book
+
+    def evaluate(self, message: MessageIn) -> Verdict:
+        """The engine's verdict for a message, with its mentions and reply as context."""
+        context = EvalContext(mentions=message.mentions, reply_to=message.reply_to)
+        return self.rules.ruleset.evaluate(message.text, context)
+
+    async def handle_message(self, message: MessageIn) -> Outcome:
+        """Judge a new message; flagged ones are stored, nudged and escalated as policy says."""
+        verdict = self.evaluate(message)
+        if not verdict.flagged:
+            return Outcome()
+        return await self._decide_message(message, verdict, version=0)
+
+    async def handle_edit(self, edit: EditIn) -> Outcome:
+        """Re-check an edit; the earlier flagged version's evidence is kept beside the new text."""
+        earlier = await self.store.incidents.for_message(edit.guild_id, edit.message_id)
+        verdict = self.evaluate(edit)
+        if earlier:
+            last = earlier[-1]
+            known = last.edits[-1].text if last.edits else last.text
+            if known == edit.text:
+                return Outcome(incident_id=last.id, flagged=verdict.flagged, duplicate=True)
+            await self.store.incidents.record_edit(
+                edit.guild_id, edit.message_id, edit.text, edited_at=edit.at
+            )
+            # Already counted and nudged once: an edit must not earn a second nudge.
+            return Outcome(incident_id=last.id, flagged=verdict.flagged, notes=("edit kept",))
+        if not verdict.flagged:
+            return Outcome()
+        # A clean message edited into a flagged one: its first flagged revision is version 1.
+        return await self._decide_message(edit, verdict, version=1)
+
+    async def handle_delete(self, deleted: DeleteIn) -> list[int]:
+        """Mark a flagged message deleted (evidence kept); unflagged deletions leave no trace."""
+        return await self.store.incidents.record_deletion(
+            deleted.guild_id, deleted.message_id, deleted_at=deleted.at
+        )
+
+    async def handle_automod(self, block: AutoModIn) -> Outcome:
+        """Count a Discord AutoMod block towards the member's history."""
+        config = self.rules.policy.automod
+        event = PolicyEvent.automod(
+            alert_id=block.alert_id,
+            guild_id=block.guild_id,
+            channel_id=block.channel_id,
+            author_id=block.author_id,
+            at=block.at,
+            rule_name=block.rule,
+            author_is_moderator=block.author_is_moderator,
+        )
+        detection = Detection(
+            guild_id=block.guild_id,
+            channel_id=block.channel_id,
+            message_id=block.alert_id,
+            author_id=block.author_id,
+            text=block.text,
+            verdict={
+                "flagged": True,
+                "category": config.category,
+                "subcategory": config.subcategory,
+                "severity": config.severity,
+                "automod": {"rule": block.rule},
+                "hits": [],
+            },
+            rules_version=self.rules.version,
+            created_at=block.at,
+        )
+        return await self.apply(event, _Pending(detection, None))
+
+    async def nudge_result(
+        self, nudge_id: int, status: NudgeStatus, detail: str | None = None
+    ) -> None:
+        """Record whether the nudge reached the member (delivered, dms_closed, failed)."""
+        await self.store.nudges.set_status(nudge_id, status, detail=detail)
+
+    async def _decide_message(self, message: MessageIn, verdict: Verdict, version: int) -> Outcome:
+        event = PolicyEvent.from_verdict(
+            message_id=message.message_id,
+            guild_id=message.guild_id,
+            channel_id=message.channel_id,
+            author_id=message.author_id,
+            at=message.at,
+            verdict=verdict,
+            author_is_moderator=message.author_is_moderator,
+        )
+        link = message.link or message_link(
+            message.guild_id, message.channel_id, message.message_id
+        )
+        detection = Detection(
+            guild_id=message.guild_id,
+            channel_id=message.channel_id,
+            message_id=message.message_id,
+            author_id=message.author_id,
+            text=message.text,
+            verdict=verdict.to_dict(),
+            rules_version=verdict.rules_version,
+            created_at=message.at,
+            version=version,
+            link=link,
+        )
+        return await self.apply(event, _Pending(detection, verdict))
+
+    async def apply(self, event: PolicyEvent, pending: _Pending | None) -> Outcome:
+        """Decide one event under the guild's lock and persist everything it changed.
+
+        `pending` is the incident to store with the decision; None for events with no message
+        (a moderator's warning), whose decision is saved on its own.
+        """
+        book = self.book
+        guild = event.guild_id
+        primary: Escalation | None = None
+        case_id: int | None = None
+        incident_id: int | None = None
+        async with book.lock(guild):
+            state = await book.state(guild)
+            new_state, decision = decide(
+                state, event, self.rules.policy, book.clock(), routing=book.routing
+            )
+            if decision.duplicate:
+                return await self._replayed(event, decision)
+            if event.key not in new_state.seen:
+                # Nothing counted (clean, exempt or too old): store nothing at all.
+                return Outcome(notes=decision.notes)
+            if pending is None:
+                await book.save(guild, new_state)
+            else:
+                primary = _primary(decision, event.author_id)
+                result = await self.store.incidents.record_detection(
+                    pending.detection,
+                    policy_updates=book.updates(guild, new_state),
+                    case=_case_request(primary),
+                )
+                if not result.created:
+                    # The store knew this revision but the policy did not: never act twice.
+                    return Outcome(incident_id=result.incident_id, flagged=True, duplicate=True)
+                book.remember(guild, new_state)
+                case_id, incident_id = result.case_id, result.incident_id
+        alerts = await self._cases(event, decision, primary, case_id, incident_id)
+        nudge = None
+        if decision.nudge is not None and pending is not None and incident_id is not None:
+            nudge = await self._nudge(decision.nudge, pending, incident_id)
+        return Outcome(incident_id, True, False, nudge, tuple(alerts), decision.notes)
+
+    async def _replayed(self, event: PolicyEvent, decision: Decision) -> Outcome:
+        found = await self.store.incidents.for_message(event.guild_id, event.message_id)
+        incident = found[-1].id if found else None
+        return Outcome(incident_id=incident, flagged=True, duplicate=True, notes=decision.notes)
+
+    async def _cases(
+        self,
+        event: PolicyEvent,
+        decision: Decision,
+        primary: Escalation | None,
+        primary_case: int | None,
+        incident_id: int | None,
+    ) -> list[AlertPlan]:
+        """Open or update the store's case of every escalation; plans for those that ping."""
+        alerts: list[AlertPlan] = []
+        incidents = [incident_id] if incident_id is not None else []
+        for esc in decision.escalations:
+            if esc is primary and primary_case is not None:
+                case_id = primary_case
+            else:
+                case_id = await self._file_case(event, esc, incidents)
+            if esc.alert:
+                alerts.append(await alert_plan(self.store, esc, case_id))
+        return alerts
+
+    async def _file_case(self, event: PolicyEvent, esc: Escalation, incidents: list[int]) -> int:
+        cases = self.store.cases
+        assigned = esc.route.user_id
+        if assigned == esc.subject_id:
+            assigned = None  # never hand a member their own case (the store would refuse)
+        try:
+            case = await cases.open(
+                event.guild_id, esc.pattern, esc.subject_id, assigned_to=assigned,
+                incident_ids=incidents,
+            )
+        except ForbiddenError:
+            case = await cases.open(
+                event.guild_id, esc.pattern, esc.subject_id, incident_ids=incidents
+            )
+        if esc.alert:
+            try:
+                await cases.escalate(
+                    case.id,
+                    to_user_id=assigned,
+                    to_channel_id=esc.route.channel_id,
+                    reason=esc.summary,
+                )
+            except ForbiddenError:
+                log.warning("case %s: escalation refused by the store", case.id, exc_info=True)
+        return case.id
+
+    async def _nudge(self, nudge: Nudge, pending: _Pending, incident_id: int) -> NudgePlan:
+        detection = pending.detection
+        reasons = nudge.texts or ("This message may hurt colleagues.",)
+        quotes: tuple[str, ...] = ()
+        if pending.verdict is not None:
+            quotes = tuple(dict.fromkeys(h.text.strip() for h in pending.verdict.hits if h.text))
+        # Only the bot's own words are stored (and chained): the quote goes to the DM alone.
+        body = (
+            f"Private nudge about a {nudge.severity.label} {nudge.category} message in "
+            f"<#{nudge.channel_id}>: " + " ".join(reasons)
+        )
+        record = await self.store.nudges.record(
+            nudge.guild_id, nudge.member_id, body, incident_id=incident_id
+        )
+        return NudgePlan(
+            nudge_id=record.id,
+            incident_id=incident_id,
+            member_id=nudge.member_id,
+            guild_id=nudge.guild_id,
+            channel_id=nudge.channel_id,
+            message_id=nudge.message_id,
+            link=detection.link
+            or message_link(detection.guild_id, detection.channel_id, detection.message_id),
+            category=nudge.category,
+            severity=nudge.severity.label,
+            reasons=tuple(reasons),
+            quotes=quotes,
+            rule_ids=nudge.rule_ids,
+        )
+
+
+def _case_request(primary: Escalation | None) -> CaseRequest | None:
+    if primary is None:
+        return None
+    return CaseRequest(
+        pattern=primary.pattern,
+        assigned_to=primary.route.user_id,
+        reason=primary.summary,
+        to_channel_id=primary.route.channel_id,
+        escalate=primary.alert,
+    )
+
+
+def _primary(decision: Decision, author_id: int) -> Escalation | None:
+    """The escalation about the sender, filed with the incident in the same transaction."""
+    for esc in decision.escalations:
+        if (
+            esc.subject_kind == "member"
+            and esc.subject_id == author_id
+            and esc.route.user_id != author_id
+        ):
+            return esc
+    return None
