@@ -1,0 +1,384 @@
+"""Run the engine and the escalation policy over an exported history, in time order.
+
+    scanner = Scanner(ruleset, policy_config, context=3, on_flagged=jsonl.write)
+    for message in merge_in_time_order(read_export(p) for p in paths):
+        scanner.feed(message)
+    result = scanner.finish()
+
+Each message is evaluated by the same `RuleSet` the bot uses live; flagged ones go through
+`decide` with the policy state held in memory, exactly as the live service would see them had
+the bot been present, with the message's own time as the clock. The scanner keeps only
+aggregates and (up to a cap) the flagged messages with their context, so memory stays bounded.
+
+Retaliation after someone is called a "grass": an export has no report button, but a message
+in the retaliation category that is aimed at a member ("@Sam you grass") says that member
+reported someone. The scanner then registers a report by that member against the sender, as if
+they had reported the sender at that moment, so the sender's later flagged messages aimed at
+them are treated as retaliation, as they would be live after a real report.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
+
+from bot.engine import EvalContext, RuleSet, Verdict
+from bot.engine.normalise import fold
+from bot.policy import Decision, PolicyConfig, PolicyEvent, PolicyState, Routing, decide
+from bot.scan.model import ChatMessage
+from bot.scan.results import (
+    CaseInfo,
+    Flagged,
+    MemberStats,
+    PatternEvent,
+    RuleInfo,
+    ScanResult,
+)
+from bot.scan.window import ContextWindows
+
+DEFAULT_CONTEXT = 3
+DEFAULT_KEEP = 5000
+TIMELINE_LIMIT = 2000
+WARNINGS_LIMIT = 100
+REPLY_MEMORY = 200_000
+"""Recent message ids kept to resolve replies to their author (older replies go unresolved)."""
+NAME_TARGETS_LIMIT = 200
+"""Above this many members, plain names are not searched for targets (the engine tries each
+name on every message that matched something, which would dominate the time)."""
+
+# Scan events are never delivered anywhere: a dummy moderator (id 0, which no member gets)
+# makes the policy produce escalations without routing them to a reviewer for lack of one.
+ROUTING = Routing(moderator_user_id=0)
+_GUILD = 1
+_MENTION = re.compile(r"<([@#])(\d+)>")
+_SNOWFLAKE = re.compile(r"\d{15,22}")
+
+FlaggedSink = Callable[[Flagged], None]
+
+
+class _Ids:
+    """Maps the export's string ids to the integer ids the engine and policy use, and back."""
+
+    def __init__(self) -> None:
+        self.members: dict[str, int] = {}
+        self.channels: dict[str, int] = {}
+        self.member_names: dict[int, str] = {}
+        self.raw: dict[int, str] = {}
+        self.channel_names: dict[int, str] = {}
+        self._next = 1
+
+    def member(self, author_id: str, name: str) -> int:
+        """The integer id of a member (Discord snowflakes keep their own value)."""
+        found = self.members.get(author_id)
+        if found is None:
+            # Snowflakes stay themselves so `<@id>` written in a message finds the same member.
+            found = int(author_id) if _SNOWFLAKE.fullmatch(author_id) else self._take()
+            self.members[author_id] = found
+            self.raw[found] = author_id
+        if name or found not in self.member_names:
+            self.member_names[found] = name or author_id
+        return found
+
+    def channel(self, name: str) -> int:
+        """The integer id of a channel, by name."""
+        found = self.channels.get(name)
+        if found is None:
+            found = self.channels[name] = self._take()
+            self.channel_names[found] = name
+        return found
+
+    def _take(self) -> int:
+        self._next += 1
+        return self._next
+
+    def name(self, member_id: int) -> str:
+        """The display name for a member id, or a neutral placeholder for an unknown one."""
+        return self.member_names.get(member_id, f"member {member_id}")
+
+    def fill(self, text: str) -> str:
+        """Policy text with `<@id>` and `<#id>` replaced by names."""
+
+        def replace(m: re.Match[str]) -> str:
+            number = int(m.group(2))
+            if m.group(1) == "#":
+                return "#" + self.channel_names.get(number, str(number))
+            return self.name(number)
+
+        return _MENTION.sub(replace, text)
+
+
+class Scanner:
+    """Feeds messages through engine and policy and gathers the report's aggregates."""
+
+    def __init__(
+        self,
+        ruleset: RuleSet,
+        policy: PolicyConfig,
+        *,
+        context: int = DEFAULT_CONTEXT,
+        keep: int = DEFAULT_KEEP,
+        on_flagged: FlaggedSink | None = None,
+    ) -> None:
+        self.ruleset = ruleset
+        self.policy = policy
+        self.keep = keep
+        self.on_flagged = on_flagged
+        self.result = ScanResult(flagged_cap=keep, rules_version=ruleset.version)
+        self.state = PolicyState()
+        self.windows = ContextWindows(context)
+        self.ids = _Ids()
+        self._now: datetime | None = None
+        self._seq = 0
+        self._reply_authors: OrderedDict[str, int] = OrderedDict()
+        self._names: dict[str, int] = {}
+        self._rules = {r.id: r for r in ruleset.rules}
+
+    # --- the hot path: every message -------------------------------------------------------
+
+    def feed(self, message: ChatMessage) -> Flagged | None:
+        """Take the next message (in time order); returns it as `Flagged` when it was flagged."""
+        result = self.result
+        self._seq += 1
+        result.messages += 1
+        result.formats[message.source] += 1
+        stats = self._member(message) if not message.is_system else None
+        channel = result.channels.get(message.channel)
+        if channel is None:
+            channel = result.channels[message.channel] = [0, 0]
+        channel[0] += 1
+        if result.first_at is None:
+            result.first_at = message.timestamp
+        result.last_at = message.timestamp
+        author = self.ids.member(message.author_id, message.author)
+        self._remember_reply_target(message.message_id, author)
+        item: Flagged | None = None
+        if message.is_system:
+            result.system += 1
+        elif not message.text:
+            result.media += 1
+        else:
+            result.evaluated += 1
+            verdict = self.ruleset.evaluate(message.text, self._context(message))
+            if verdict.flagged:
+                assert stats is not None  # system messages are never evaluated
+                channel[1] += 1
+                item = self._flagged(message, verdict, author, stats)
+        self.windows.push(message, item is not None)
+        if item is not None and result.flagged and result.flagged[-1] is item:
+            self.windows.wait_for_after(item)
+        return item
+
+    def _member(self, message: ChatMessage) -> MemberStats:
+        stats = self.result.members.get(message.author_id)
+        if stats is None:
+            stats = MemberStats(message.author_id, message.author)
+            self.result.members[message.author_id] = stats
+            self._learn_name(message)
+        stats.messages += 1
+        if stats.first_seen is None:
+            stats.first_seen = message.timestamp
+        stats.last_seen = message.timestamp
+        return stats
+
+    def _learn_name(self, message: ChatMessage) -> None:
+        if message.is_system or len(self._names) >= NAME_TARGETS_LIMIT:
+            return
+        name = " ".join(fold(message.author).split())
+        # Short names ("Al", "Jo") are too likely to be ordinary words or parts of them.
+        if len(name) >= 3 and not name.startswith("+"):
+            member = self.ids.member(message.author_id, message.author)
+            self._names.setdefault(name, member)
+
+    def _remember_reply_target(self, message_id: str, author: int) -> None:
+        replies = self._reply_authors
+        replies[message_id] = author
+        if len(replies) > REPLY_MEMORY:
+            replies.popitem(last=False)
+
+    def _context(self, message: ChatMessage) -> EvalContext:
+        # A mentioned member may never have spoken yet: `member` keeps any name already known.
+        mentions = tuple(self.ids.member(m, "") for m in message.mentions)
+        reply_to = None
+        if message.reply_to_id is not None:
+            reply_to = self._reply_authors.get(message.reply_to_id)
+        return EvalContext(mentions=mentions, reply_to=reply_to, member_names=self._names)
+
+    # --- the slow path: flagged messages -----------------------------------------------------
+
+    def _flagged(
+        self, message: ChatMessage, verdict: Verdict, author: int, stats: MemberStats
+    ) -> Flagged:
+        result = self.result
+        top = verdict.top
+        assert top is not None  # a flagged verdict has hits
+        at = message.timestamp.astimezone(UTC)
+        # The policy's clock never runs backwards, even if an export has a stray earlier stamp.
+        self._now = at if self._now is None or at > self._now else self._now
+        channel_id = self.ids.channel(message.channel)
+        event = PolicyEvent.from_verdict(
+            message_id=self._seq,
+            guild_id=_GUILD,
+            channel_id=channel_id,
+            author_id=author,
+            at=at,
+            verdict=verdict,
+        )
+        self.state, decision = decide(self.state, event, self.policy, self._now, routing=ROUTING)
+        patterns = self._record_decision(decision, at)
+        if any(h.category == "retaliation" for h in verdict.hits):
+            self._watch_named_reporters(event)
+
+        category, severity = top.category, top.severity.label
+        result.flagged_total += 1
+        result.by_category[category] += 1
+        result.by_severity[severity] += 1
+        result.by_category_severity[(category, severity)] += 1
+        week = at.date() - timedelta(days=at.weekday())
+        result.weekly.setdefault(week, _counter())[category] += 1
+        stats.flagged += 1
+        stats.by_category[category] += 1
+        stats.by_severity[severity] += 1
+        stats.first_flagged = stats.first_flagged or message.timestamp
+        stats.last_flagged = message.timestamp
+        for rule_id in verdict.rule_ids:
+            result.rule_counts[rule_id] += 1
+            stats.rules[rule_id] += 1
+            self._note_rule(rule_id)
+        targets = []
+        for target in event.targets:
+            targets.append(self.ids.name(target))
+            self._stats_of(target).targeted += 1
+
+        item = Flagged(
+            seq=self._seq,
+            time=message.timestamp,
+            channel=message.channel,
+            author=message.author,
+            author_id=message.author_id,
+            text=message.text,
+            category=category,
+            subcategory=top.subcategory,
+            severity=top.severity,
+            rules=tuple(verdict.rule_ids),
+            spans=tuple((s[0], s[1]) for s in verdict.spans),
+            hits=verdict.hits,
+            targets=tuple(targets),
+            patterns=patterns,
+            origin=message.origin,
+            line=message.line,
+        )
+        if self.on_flagged is not None:
+            self.on_flagged(item)
+        if len(result.flagged) < self.keep:
+            item.before = self.windows.before(message.channel)
+            result.flagged.append(item)
+        return item
+
+    def _record_decision(self, decision: Decision, at: datetime) -> tuple[str, ...]:
+        """Fold a decision's escalations into cases and the timeline; the patterns it touched."""
+        result = self.result
+        if decision.nudge is not None:
+            result.nudges += 1
+        patterns: list[str] = []
+        for esc in decision.escalations:
+            patterns.append(esc.pattern)
+            if esc.subject_kind == "channel":
+                subject = "#" + self.ids.channel_names.get(esc.subject_id, str(esc.subject_id))
+            else:
+                subject = self.ids.name(esc.subject_id)
+            case = result.cases.get(esc.case_key)
+            if case is None:
+                case = CaseInfo(esc.case_key, esc.pattern, subject, esc.subject_kind)
+                result.cases[esc.case_key] = case
+            case.incidents += 1 if not esc.new_case else esc.incident_count
+            case.last_at = at
+            case.offenders = [self.ids.name(o) for o in esc.offenders]
+            if esc.new_case:
+                case.opened += 1
+                case.first_at = case.first_at or at
+                case.summary = self.ids.fill(esc.summary)
+                result.pattern_counts[esc.pattern] += 1
+                for offender in esc.offenders:
+                    self._stats_of(offender).patterns[esc.pattern] += 1
+                if len(result.timeline) < TIMELINE_LIMIT:
+                    result.timeline.append(
+                        PatternEvent(at, esc.pattern, subject, case.summary, self._seq)
+                    )
+                else:
+                    result.timeline_dropped += 1
+        return tuple(dict.fromkeys(patterns))
+
+    def _watch_named_reporters(self, event: PolicyEvent) -> None:
+        """Calling a member a grass marks them as a reporter: watch the sender for retaliation."""
+        for target in event.targets:
+            report = PolicyEvent.report(
+                message_id=event.message_id,
+                guild_id=event.guild_id,
+                channel_id=event.channel_id,
+                reporter_id=target,
+                reported_id=event.author_id,
+                at=event.at,
+            )
+            assert self._now is not None
+            self.state, decision = decide(
+                self.state, report, self.policy, self._now, routing=ROUTING
+            )
+            if not decision.duplicate:
+                self.result.grass_watches += 1
+
+    def _stats_of(self, member_id: int) -> MemberStats:
+        """Stats of a member by integer id; a target who never wrote gets an empty entry."""
+        raw = self.ids.raw.get(member_id, str(member_id))
+        stats = self.result.members.get(raw)
+        if stats is None:
+            stats = self.result.members[raw] = MemberStats(raw, self.ids.name(member_id))
+        return stats
+
+    def _note_rule(self, rule_id: str) -> None:
+        if rule_id in self.result.rules:
+            return
+        rule = self._rules.get(rule_id)
+        if rule is not None:
+            self.result.rules[rule_id] = RuleInfo(
+                rule.id,
+                rule.category,
+                rule.subcategory,
+                rule.severity.label,
+                rule.nudge,
+                rule.source,
+            )
+
+    # --- bookkeeping -----------------------------------------------------------------------
+
+    def warn(self, message: str) -> None:
+        """Keep a reader's warning for the report (the first WARNINGS_LIMIT of them)."""
+        self.result.warnings_total += 1
+        if len(self.result.warnings) < WARNINGS_LIMIT:
+            self.result.warnings.append(message)
+
+    def finish(self, seconds: float = 0.0) -> ScanResult:
+        """The result; `seconds` is the wall time the caller measured around the scan."""
+        self.result.seconds = seconds
+        return self.result
+
+
+def _counter() -> Counter[str]:
+    return Counter()
+
+
+def scan_messages(
+    messages: Iterable[ChatMessage],
+    ruleset: RuleSet,
+    policy: PolicyConfig,
+    *,
+    context: int = DEFAULT_CONTEXT,
+    keep: int = DEFAULT_KEEP,
+    on_flagged: FlaggedSink | None = None,
+) -> ScanResult:
+    """Scan a stream of messages in one call (tests and library use)."""
+    scanner = Scanner(ruleset, policy, context=context, keep=keep, on_flagged=on_flagged)
+    for message in messages:
+        scanner.feed(message)
+    return scanner.finish()
