@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     moderator_channel_id: int | None = None
     reviewer_user_id: int | None = None
     moderator_role_id: int | None = None
+    moderator_user_ids: list[int] = Field(default_factory=list)  # besides the role/permission
+    rules_poll_seconds: float = Field(default=3.0, ge=0)  # 0 switches hot reload off
     channel_notice_when_dm_closed: bool = False
     retention_days: int = Field(default=365, ge=1)
 
@@ -54,7 +56,11 @@ class Settings(BaseSettings):
         return value.upper() if isinstance(value, str) else value
 
     @field_validator(
-        "guild_ids", "watched_channel_ids", "excluded_channel_ids", mode="before"
+        "guild_ids",
+        "watched_channel_ids",
+        "excluded_channel_ids",
+        "moderator_user_ids",
+        mode="before",
     )
     @classmethod
     def _comma_separated_ids(cls, value: object) -> object:

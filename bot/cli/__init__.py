@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "bot.cli.engine_cmds",
     "bot.cli.store_cmds",
     "bot.cli.scan_cmd",
+    "bot.cli.run_cmd",
 )
 
 

@@ -1,0 +1,115 @@
+"""`upstander run`: start the Discord bot with the settings from the environment / `.env`.
+
+Stops at once, exit 2, with a sentence naming the setting when something is missing or wrong.
+SIGTERM and SIGINT drain running handlers before closing, so no decision is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import signal
+import sys
+from typing import Any
+
+from bot.settings import Settings
+
+log = logging.getLogger("bot.run")
+
+NO_TOKEN = (
+    "DISCORD_TOKEN is not set. Create a bot in the Discord developer portal "
+    "(https://discord.com/developers/applications → your app → Bot → Reset Token), then put "
+    "DISCORD_TOKEN=<token> in the environment or in .env (see deploy/.env.example)."
+)
+
+
+class _JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        out = {
+            "ts": self.formatTime(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            out["exc"] = self.formatException(record.exc_info)
+        return json.dumps(out)
+
+
+def configure_logging(settings: Settings) -> None:
+    """Log to stderr at the configured level, plain or JSON."""
+    handler = logging.StreamHandler(sys.stderr)
+    if settings.log_format == "json":
+        handler.setFormatter(_JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log_level_number)
+
+
+def register(subparsers: Any) -> None:
+    """Add `upstander run`."""
+    run = subparsers.add_parser("run", help="start the Discord bot (needs DISCORD_TOKEN)")
+    run.set_defaults(handler=cmd_run)
+
+
+def _fail(message: str) -> int:
+    print(f"upstander: {message}", file=sys.stderr)
+    return 2
+
+
+def cmd_run(args: Any, settings: Settings) -> int:
+    """Check the settings and rules, then run the bot until a signal stops it."""
+    if settings.discord_token is None or not settings.discord_token.get_secret_value().strip():
+        return _fail(NO_TOKEN)
+    configure_logging(settings)
+    from bot.services import LiveRules  # imported late: `--help` stays fast
+
+    rules = LiveRules(settings.rules)
+    errors = rules.load_initial()
+    if errors:
+        listed = "\n  ".join(errors[:30])
+        return _fail(
+            f"the rules in {settings.rules} have errors (UPSTANDER_RULES):\n  {listed}\n"
+            "Fix them (`upstander rules lint`) or point UPSTANDER_RULES at a good directory."
+        )
+    return asyncio.run(_run(settings, rules))
+
+
+async def _run(settings: Settings, rules: Any) -> int:
+    import discord
+
+    from bot.gateway import create_bot
+    from bot.services.rules_live import RulesUnavailableError
+    from bot.store import StoreError
+
+    bot = create_bot(settings, rules=rules)
+    loop = asyncio.get_running_loop()
+    stopping: list[asyncio.Task[None]] = []
+
+    def stop(name: str) -> None:
+        log.info("%s received: finishing running work, then closing", name)
+        if not stopping:
+            stopping.append(loop.create_task(bot.drain_and_close()))
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop, sig.name)
+    assert settings.discord_token is not None
+    try:
+        async with bot:
+            await bot.start(settings.discord_token.get_secret_value())
+    except discord.LoginFailure:
+        return _fail("Discord refused DISCORD_TOKEN; reset the token in the developer portal.")
+    except discord.PrivilegedIntentsRequired:
+        return _fail(
+            "the Message Content intent is not enabled: developer portal → your app → Bot → "
+            "Privileged Gateway Intents → Message Content Intent."
+        )
+    except (StoreError, RulesUnavailableError) as exc:
+        return _fail(str(exc))
+    if stopping:
+        await stopping[0]
+    log.info("stopped cleanly")
+    return 0

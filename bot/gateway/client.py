@@ -1,0 +1,226 @@
+"""The Bot: dependencies through the constructor, everything else in `setup_hook`.
+
+Constructing it touches no network and no files; `setup_hook` (run by `login`) opens the store,
+loads the rules, adds the cogs and persistent buttons, and syncs the commands.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import discord
+import discord.gateway
+import discord.http
+import yarl
+from discord.ext import commands
+
+from bot.gateway.checks import is_moderator
+from bot.gateway.courier import Courier
+from bot.gateway.errors import UpstanderTree
+from bot.gateway.views import DYNAMIC_ITEMS
+from bot.policy import Routing
+from bot.services import LiveRules, Services
+from bot.services.rules_live import RulesUnavailableError
+from bot.settings import Settings
+from bot.store import Store, open_store
+
+log = logging.getLogger(__name__)
+
+# discord.py names the tasks it runs our code in; these are the ones a shutdown must wait for.
+_HANDLER_TASKS = (
+    "discord.py: ",
+    "CommandTree-invoker",
+    "discord-ui-view-dispatch-",
+    "discord-ui-dynamic-item-",
+    "discord-ui-modal-dispatch-",
+)
+DRAIN_SECONDS = 20.0
+
+
+def apply_discord_endpoints(api_base: str | None, gateway: str | None) -> None:
+    """Point discord.py at a Discord-compatible server (tests, local runs); None keeps Discord."""
+    if api_base:
+        discord.http.Route.BASE = api_base.rstrip("/")
+        log.warning("Discord REST base overridden: %s (the token is sent there)", api_base)
+    if gateway:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
+        log.warning("Discord gateway overridden: %s", gateway)
+
+
+def routing_from(settings: Settings) -> Routing:
+    """Who the policy tells, from settings."""
+    ids = set(settings.moderator_user_ids)
+    if settings.moderator_user_id is not None:
+        ids.add(settings.moderator_user_id)
+    return Routing(
+        moderator_user_id=settings.moderator_user_id,
+        moderator_channel_id=settings.moderator_channel_id,
+        reviewer_user_id=settings.reviewer_user_id,
+        moderator_ids=frozenset(ids),
+    )
+
+
+def intents() -> discord.Intents:
+    """Default intents plus message content (privileged: enable it in the developer portal)."""
+    wanted = discord.Intents.default()
+    wanted.message_content = True
+    return wanted
+
+
+class UpstanderBot(commands.Bot):
+    """Upstander's Discord client."""
+
+    def __init__(
+        self, settings: Settings, *, rules: LiveRules | None = None, store: Store | None = None
+    ) -> None:
+        """Keep the dependencies; nothing is opened or loaded until `setup_hook`."""
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents(),
+            help_command=None,
+            tree_cls=UpstanderTree,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        self.settings = settings
+        self._rules = rules
+        self._store = store
+        self._owns_store = store is None
+        self._services: Services | None = None
+        self.courier = Courier(self)
+        self.draining = False
+        self._poll_task: asyncio.Task[None] | None = None
+
+    @property
+    def services(self) -> Services:
+        """The services (available once `setup_hook` has run)."""
+        if self._services is None:
+            raise RuntimeError("the bot has not been set up yet (setup_hook)")
+        return self._services
+
+    async def setup_hook(self) -> None:
+        """Open the store, load the rules, add cogs and buttons, sync the commands."""
+        from bot.gateway.cogs import COGS  # cogs import this module: keep the cycle local
+
+        rules = self._rules
+        if rules is None:
+            rules = LiveRules(self.settings.rules)
+            errors = rules.load_initial()
+            if errors:
+                raise RulesUnavailableError("rules have errors:\n  " + "\n  ".join(errors))
+        if self._store is None:
+            self._store = await open_store(self.settings.database)
+        rules.audit = self._store.audit
+        self._services = Services.build(self._store, rules, routing_from(self.settings))
+        for cog in COGS:
+            await self.add_cog(cog(self))
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        await self._sync()
+        await self._store.audit.record(
+            "system", "bot.start", "bot", {"rules_version": rules.version}
+        )
+        if self.settings.rules_poll_seconds > 0:
+            self._poll_task = asyncio.create_task(self._poll_rules(), name="upstander-rules-poll")
+
+    async def _sync(self) -> None:
+        if self.settings.guild_ids:
+            # Guild commands appear at once; global ones can take up to an hour.
+            for guild_id in self.settings.guild_ids:
+                guild = discord.Object(guild_id)
+                self.tree.copy_global_to(guild=guild)
+                await self.tree.sync(guild=guild)
+        else:
+            await self.tree.sync()
+
+    async def _poll_rules(self) -> None:
+        while not self.is_closed():
+            await asyncio.sleep(self.settings.rules_poll_seconds)
+            try:
+                await self.poll_rules()
+            except Exception:
+                log.exception("rules poll failed")
+
+    async def poll_rules(self, *, force: bool = False, actor: str = "system:rules") -> Any:
+        """Reload changed rules; a broken change is reported to the moderators (file:line)."""
+        report = await self.services.rules.check(force=force, actor=actor)
+        if report.changed and not report.ok:
+            errors = "\n".join(f"• {e}" for e in report.errors[:15])
+            await self.courier.moderators(
+                f"Rules change refused; still running version {report.version}.\n{errors}"
+            )
+        return report
+
+    def watches(self, channel: Any, guild_id: int | None) -> bool:
+        """True for watched channels and their threads (all text channels when none listed)."""
+        settings = self.settings
+        if guild_id is None or (settings.guild_ids and guild_id not in settings.guild_ids):
+            return False
+        ids = {channel.id, getattr(channel, "parent_id", None)} - {None}
+        if ids & set(settings.excluded_channel_ids):
+            return False
+        if settings.moderator_channel_id in ids:
+            return False  # the moderators' own discussion of evidence must not be flagged
+        return not settings.watched_channel_ids or bool(ids & set(settings.watched_channel_ids))
+
+    def author_is_moderator(self, author: discord.abc.User) -> bool:
+        """The moderator check, for message authors."""
+        return is_moderator(author, self.settings)
+
+    async def member_of(self, guild_id: int, user_id: int) -> discord.Member | None:
+        """A guild member from the cache or REST (buttons clicked in DMs carry only a user)."""
+        guild = self.get_guild(guild_id)
+        if guild is None:
+            return None
+        member = guild.get_member(user_id)
+        if member is not None:
+            return member
+        try:
+            return await guild.fetch_member(user_id)
+        except discord.HTTPException:
+            return None
+
+    def inflight(self) -> set[asyncio.Task[Any]]:
+        """Handler tasks still running (events, commands, buttons, modals)."""
+        current = asyncio.current_task()
+        return {
+            t
+            for t in asyncio.all_tasks()
+            if t is not current and not t.done() and t.get_name().startswith(_HANDLER_TASKS)
+        }
+
+    async def drain_and_close(self, timeout: float = DRAIN_SECONDS) -> None:
+        """Graceful stop: let running handlers finish (their decisions and DMs), then close."""
+        if self.draining:
+            return
+        self.draining = True
+        log.info("shutting down: waiting for %d handler(s)", len(self.inflight()))
+        # Handlers may spawn others (a command that posts an alert): wait until none remain.
+        while pending := self.inflight():
+            _done, still = await asyncio.wait(pending, timeout=timeout)
+            if still:
+                log.error("shutdown: %d handler(s) still running after %ss", len(still), timeout)
+                break
+        await self.close()
+
+    async def close(self) -> None:
+        """Stop polling, close the connection, then the store (if we opened it)."""
+        if self._poll_task is not None:
+            self._poll_task.cancel()
+        await super().close()
+        if self._store is not None and self._owns_store:
+            await self._store.close()
+            self._store = None
+
+    async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        """Errors in event handlers: logged with the event's name, never re-raised."""
+        # Not the arguments: they hold members' messages, which must not land in logs.
+        log.exception("error in event %s", event_method)
+
+
+def create_bot(
+    settings: Settings, *, rules: LiveRules | None = None, store: Store | None = None
+) -> UpstanderBot:
+    """The configured bot, with no network activity; URL overrides applied from settings."""
+    apply_discord_endpoints(settings.discord_api_base, settings.discord_gateway)
+    return UpstanderBot(settings, rules=rules, store=store)

@@ -1,0 +1,232 @@
+"""`/upstander …`: the moderators' commands. Every reply is ephemeral; every command is checked."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.engine import Severity
+from bot.gateway import render
+from bot.gateway.checks import MODERATOR_PERMISSION, ModeratorGroup
+
+if TYPE_CHECKING:
+    from bot.gateway.client import UpstanderBot
+
+CategoryName = Literal["discrimination", "violence", "harassment", "retaliation"]
+SeverityName = Literal["low", "medium", "high", "critical"]
+OutcomeName = Literal["action_taken", "no_action", "false_positive"]
+
+
+async def _say(
+    interaction: discord.Interaction, text: str, file: discord.File | None = None
+) -> None:
+    """Ephemeral reply (or followup after a defer), never pinging anyone."""
+    files = [file] if file is not None else []
+    if interaction.response.is_done():
+        await interaction.followup.send(
+            text, ephemeral=True, allowed_mentions=render.NO_MENTIONS, files=files
+        )
+    else:
+        await interaction.response.send_message(
+            text, ephemeral=True, allowed_mentions=render.NO_MENTIONS, files=files
+        )
+
+
+def _guild(interaction: discord.Interaction) -> int:
+    if interaction.guild_id is None:
+        raise app_commands.NoPrivateMessage()
+    return interaction.guild_id
+
+
+class RulesGroup(ModeratorGroup):
+    """`/upstander rules …`"""
+
+    def __init__(self, bot: UpstanderBot) -> None:
+        super().__init__(name="rules", description="Test, reload and inspect the rules")
+        self.bot = bot
+
+    @app_commands.command(name="test", description="Show what the rules say about a text")
+    @app_commands.describe(text="The text to check (nothing is stored)")
+    async def test(self, interaction: discord.Interaction, text: str) -> None:
+        """Evaluate a text without storing anything."""
+        verdict = self.bot.services.rules.ruleset.evaluate(text)
+        if not verdict.flagged:
+            lines = ["Not flagged."]
+        else:
+            severity = verdict.severity.label if verdict.severity else "?"
+            lines = [f"Flagged: {verdict.category} ({severity})"]
+            lines += [
+                f"• {h.rule_id}: {h.category}/{h.subcategory} {h.severity.label} "
+                f"“{render.quote(h.text, 60)}”"
+                for h in verdict.hits
+            ]
+        lines += [f"• suppressed {s.hit.rule_id}: {s.reason}" for s in verdict.suppressed]
+        await _say(interaction, "\n".join(lines))
+
+    @app_commands.command(name="reload", description="Reload the rules now")
+    async def reload(self, interaction: discord.Interaction) -> None:
+        """Force a reload; a broken change keeps the last good rules."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        report = await self.bot.poll_rules(force=True, actor=f"moderator:{interaction.user.id}")
+        if report.ok:
+            await _say(interaction, f"Rules reloaded: version {report.version}.")
+        else:
+            errors = "\n".join(f"• {e}" for e in report.errors[:15])
+            await _say(interaction, f"Reload refused; still on {report.version}.\n{errors}")
+
+    @app_commands.command(name="status", description="Rules version and any errors")
+    async def status(self, interaction: discord.Interaction) -> None:
+        """Version, rule count, load time, last errors."""
+        status = self.bot.services.rules.status()
+        when = f"<t:{int(status.loaded_at.timestamp())}:R>" if status.loaded_at else "never"
+        text = f"Rules version {status.version}: {status.rules} rule(s), loaded {when}."
+        if status.errors:
+            text += "\nLast change refused:\n" + "\n".join(f"• {e}" for e in status.errors[:15])
+        await _say(interaction, text)
+
+
+class AuditGroup(ModeratorGroup):
+    """`/upstander audit …`"""
+
+    def __init__(self, bot: UpstanderBot) -> None:
+        super().__init__(name="audit", description="The tamper-evident audit log")
+        self.bot = bot
+
+    @app_commands.command(name="verify", description="Check the audit log's hash chain")
+    async def verify(self, interaction: discord.Interaction) -> None:
+        """Walk the chain and say whether it is intact."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        report = await self.bot.services.members.verify()
+        if report.ok:
+            text = f"Audit log intact: {report.entries} entries, head {report.head_hash[:12]}."
+        else:
+            text = f"Audit log ALTERED at entry {report.first_bad_seq}: {report.problems[0]}"
+        await _say(interaction, text)
+
+
+class UpstanderGroup(ModeratorGroup):
+    """`/upstander …`: hidden from non-moderators by default, and checked on every use."""
+
+    def __init__(self, bot: UpstanderBot) -> None:
+        super().__init__(
+            name="upstander",
+            description="Upstander moderator tools",
+            guild_only=True,
+            default_permissions=MODERATOR_PERMISSION,
+        )
+        self.bot = bot
+        self.add_command(RulesGroup(bot))
+        self.add_command(AuditGroup(bot))
+
+    @app_commands.command(description="A member's record: incidents, nudges, cases, notes")
+    async def history(self, interaction: discord.Interaction, member: discord.Member) -> None:
+        """Everything on record about a member."""
+        found = await self.bot.services.members.history(_guild(interaction), member.id)
+        await _say(interaction, render.history_text(found))
+
+    @app_commands.command(description="One case with its evidence")
+    @app_commands.rename(case_id="id")
+    async def case(self, interaction: discord.Interaction, case_id: int) -> None:
+        """Show a case."""
+        view = await self.bot.services.cases.view(case_id, _guild(interaction))
+        await _say(interaction, render.case_text(view))
+
+    @app_commands.command(description="Open cases")
+    @app_commands.rename(only_open="open")
+    async def cases(self, interaction: discord.Interaction, only_open: bool = True) -> None:
+        """List the open cases (closed ones are in each member's history)."""
+        found = await self.bot.services.cases.open_cases(_guild(interaction))
+        text = "\n".join(render.case_line(c) for c in found) or "No open cases."
+        if not only_open:
+            text += "\nResolved cases are listed in `/upstander history` per member."
+        await _say(interaction, text[:1900])
+
+    @app_commands.command(description="Resolve a case")
+    @app_commands.rename(case_id="id")
+    async def resolve(
+        self,
+        interaction: discord.Interaction,
+        case_id: int,
+        outcome: OutcomeName,
+        note: str | None = None,
+    ) -> None:
+        """Close a case with an outcome and an optional note."""
+        await self.bot.services.cases.view(case_id, _guild(interaction))
+        case = await self.bot.services.cases.resolve(
+            case_id, interaction.user.id, outcome, note
+        )
+        await _say(interaction, f"Case #{case.id} resolved: {outcome.replace('_', ' ')}.")
+
+    @app_commands.command(description="Add a note (or, with a category, a warning) to a member")
+    async def note(
+        self,
+        interaction: discord.Interaction,
+        member: discord.Member,
+        text: str,
+        category: CategoryName | None = None,
+        severity: SeverityName = "medium",
+    ) -> None:
+        """Record a note; a warning counts towards the thresholds like an incident."""
+        note, outcome = await self.bot.services.members.note(
+            _guild(interaction),
+            interaction.channel_id or 0,
+            member.id,
+            interaction.user.id,
+            text,
+            category=category,
+            severity=Severity.parse(severity),
+            member_is_moderator=self.bot.author_is_moderator(member),
+        )
+        await _say(interaction, f"{note.kind.capitalize()} #{note.id} added for {member.mention}.")
+        await self.bot.courier.deliver(outcome)
+
+    @app_commands.command(description="Incidents per category and channel, and the trend")
+    async def stats(
+        self, interaction: discord.Interaction, days: app_commands.Range[int, 1, 365] = 30
+    ) -> None:
+        """Statistics over the last `days` days."""
+        found = await self.bot.services.members.stats(_guild(interaction), days)
+        await _say(interaction, render.stats_text(found))
+
+    @app_commands.command(description="Download the audit log (JSON lines)")
+    @app_commands.describe(since="YYYY-MM-DD (UTC); everything when left out")
+    async def export(self, interaction: discord.Interaction, since: str | None = None) -> None:
+        """The audit log from `since`, as a file."""
+        start = None
+        if since:
+            try:
+                start = datetime.fromisoformat(since)
+            except ValueError:
+                await _say(interaction, f"{since!r} is not a date; use YYYY-MM-DD.")
+                return
+            start = start.replace(tzinfo=UTC) if start.tzinfo is None else start
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        data = await self.bot.services.members.export(start)
+        name = f"upstander-audit-{since or 'all'}.jsonl"
+        await _say(
+            interaction,
+            f"Audit log export: {len(data.splitlines())} entries.",
+            file=discord.File(io.BytesIO(data), filename=name),
+        )
+
+
+class ModCog(commands.Cog):
+    """Registers `/upstander` on the tree."""
+
+    def __init__(self, bot: UpstanderBot) -> None:
+        """Build the group for `bot`."""
+        self.bot = bot
+        self.group = UpstanderGroup(bot)
+
+    async def cog_load(self) -> None:
+        """Add the group to the tree."""
+        self.bot.tree.add_command(self.group)
+
+    async def cog_unload(self) -> None:
+        """Remove it again."""
+        self.bot.tree.remove_command(self.group.name)

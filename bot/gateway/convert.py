@@ -1,0 +1,93 @@
+"""discord objects → the services' plain data. The only place that reads a `discord.Message`."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.services.types import AutoModIn, DeleteIn, EditIn, MessageIn, ReportIn
+
+
+def _reply_author(message: discord.Message) -> int | None:
+    reference = message.reference
+    if reference is None:
+        return None
+    resolved = reference.resolved
+    if isinstance(resolved, discord.Message):
+        return resolved.author.id
+    return None
+
+
+def _mentions(message: discord.Message) -> tuple[int, ...]:
+    return tuple(dict.fromkeys(m.id for m in message.mentions if m.id != message.author.id))
+
+
+def message_in(message: discord.Message, *, is_moderator: bool) -> MessageIn:
+    """A new guild message as the services see it."""
+    assert message.guild is not None
+    return MessageIn(
+        guild_id=message.guild.id,
+        channel_id=message.channel.id,
+        message_id=message.id,
+        author_id=message.author.id,
+        text=message.content,
+        at=message.created_at,
+        mentions=_mentions(message),
+        reply_to=_reply_author(message),
+        author_is_moderator=is_moderator,
+        link=message.jump_url,
+    )
+
+
+def edit_in(message: discord.Message, *, is_moderator: bool) -> EditIn:
+    """An edited guild message; `at` is the edit time."""
+    assert message.guild is not None
+    return EditIn(
+        guild_id=message.guild.id,
+        channel_id=message.channel.id,
+        message_id=message.id,
+        author_id=message.author.id,
+        text=message.content,
+        at=message.edited_at or discord.utils.utcnow(),
+        mentions=_mentions(message),
+        reply_to=_reply_author(message),
+        author_is_moderator=is_moderator,
+        link=message.jump_url,
+    )
+
+
+def delete_in(guild_id: int, channel_id: int, message_id: int) -> DeleteIn:
+    """A deletion, stamped now (Discord does not say when)."""
+    return DeleteIn(guild_id, channel_id, message_id, discord.utils.utcnow())
+
+
+def report_in(message: discord.Message, reporter_id: int, reason: str | None) -> ReportIn:
+    """A member's report of `message`."""
+    assert message.guild is not None
+    return ReportIn(
+        guild_id=message.guild.id,
+        channel_id=message.channel.id,
+        message_id=message.id,
+        reported_id=message.author.id,
+        reporter_id=reporter_id,
+        text=message.content,
+        at=discord.utils.utcnow(),
+        reason=reason or None,
+        link=message.jump_url,
+    )
+
+
+def automod_in(execution: discord.AutoModAction, *, is_moderator: bool) -> AutoModIn:
+    """A message Discord's AutoMod blocked; without a message id we mint one from the time."""
+    now = discord.utils.utcnow()
+    return AutoModIn(
+        guild_id=execution.guild_id,
+        channel_id=execution.channel_id or 0,
+        author_id=execution.user_id,
+        alert_id=execution.message_id
+        or execution.alert_system_message_id
+        or discord.utils.time_snowflake(now),
+        rule=str(execution.rule_id),
+        text=execution.content.strip(),
+        at=now,
+        author_is_moderator=is_moderator,
+    )

@@ -1,0 +1,167 @@
+"""Sends what the services decided: the nudge DM, alerts, report copies, notices."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.gateway import render
+from bot.gateway.views import alert_view, nudge_view
+from bot.services.reports import ReportOutcome
+from bot.services.types import AlertPlan, NudgePlan, Outcome
+from bot.store.records import NudgeStatus
+
+if TYPE_CHECKING:
+    from bot.gateway.client import UpstanderBot
+
+log = logging.getLogger(__name__)
+
+DMS_CLOSED = 50007  # Discord: "Cannot send messages to this user"
+NOTICE_SECONDS = 120.0
+
+
+class Courier:
+    """Delivers outcomes; every delivery result is recorded, nothing raises into handlers."""
+
+    def __init__(self, bot: UpstanderBot) -> None:
+        """Deliver through `bot`."""
+        self.bot = bot
+
+    async def deliver(self, outcome: Outcome) -> None:
+        """Nudge first, so that alerts can say whether the sender was told."""
+        nudge = outcome.nudge
+        if nudge is not None and not await self.nudge(nudge):
+            outcome = outcome.with_nudge_undelivered()
+            if self.bot.settings.channel_notice_when_dm_closed:
+                await self.notice(nudge)
+        for alert in outcome.alerts:
+            await self.alert(alert)
+
+    async def _user(self, user_id: int) -> discord.User | None:
+        user = self.bot.get_user(user_id)
+        if user is not None:
+            return user
+        try:
+            return await self.bot.fetch_user(user_id)
+        except discord.HTTPException:
+            log.warning("user %s not found", user_id)
+            return None
+
+    async def _channel(self, channel_id: int) -> discord.abc.Messageable | None:
+        channel = self.bot.get_channel(channel_id)
+        if isinstance(channel, discord.abc.Messageable):
+            return channel
+        log.error("channel %s not found or not a text channel", channel_id)
+        return None
+
+    async def nudge(self, plan: NudgePlan) -> bool:
+        """DM the sender; record delivered / dms_closed / failed. True when it arrived."""
+        status: NudgeStatus = "failed"
+        detail: str | None = None
+        user = await self._user(plan.member_id)
+        if user is not None:
+            try:
+                await user.send(
+                    render.nudge_text(plan),
+                    view=nudge_view(plan.incident_id),
+                    allowed_mentions=render.NO_MENTIONS,
+                )
+                status = "delivered"
+            except discord.Forbidden as exc:
+                status = "dms_closed" if exc.code == DMS_CLOSED else "blocked"
+                detail = f"{exc.code}: {exc.text}"
+            except discord.HTTPException as exc:
+                detail = f"{exc.status}/{exc.code}: {exc.text}"
+        await self.bot.services.moderation.nudge_result(plan.nudge_id, status, detail)
+        if status != "delivered":
+            log.info("nudge %s not delivered: %s %s", plan.nudge_id, status, detail)
+        return status == "delivered"
+
+    async def notice(self, plan: NudgePlan) -> None:
+        """A short channel notice that names the member, not the content, and deletes itself."""
+        channel = await self._channel(plan.channel_id)
+        if channel is None:
+            return
+        try:
+            await channel.send(
+                render.channel_notice(plan.member_id),
+                delete_after=NOTICE_SECONDS,
+                allowed_mentions=discord.AllowedMentions(users=True, everyone=False, roles=False),
+            )
+        except discord.HTTPException:
+            log.warning("could not post the closed-DMs notice in %s", plan.channel_id)
+
+    async def alert(self, plan: AlertPlan) -> None:
+        """Send the alert to the routed user (DM) and/or the moderators' channel."""
+        if not plan.deliverable:
+            return  # already logged loudly by the services; never send to the wrong person
+        embed = render.alert_embed(plan)
+        content = f"Case #{plan.case_id}: {render.PATTERN_TITLES.get(plan.pattern, plan.pattern)}"
+        targets: list[discord.abc.Messageable] = []
+        if plan.to_user_id is not None:
+            user = await self._user(plan.to_user_id)
+            if user is not None:
+                targets.append(user)
+        if plan.to_channel_id is not None:
+            channel = await self._channel(plan.to_channel_id)
+            if channel is not None:
+                targets.append(channel)
+        for target in targets:
+            try:
+                await target.send(
+                    content,
+                    embed=embed,
+                    view=alert_view(plan.case_id),
+                    allowed_mentions=render.NO_MENTIONS,
+                )
+            except discord.HTTPException:
+                log.exception("could not deliver the alert for case %s", plan.case_id)
+
+    async def report(self, filed: ReportOutcome) -> None:
+        """The report to the channel (no reporter) and to the designated moderator (named)."""
+        report = filed.report
+        if report is None:
+            return
+        if filed.to_channel_id is not None:
+            channel = await self._channel(filed.to_channel_id)
+            if channel is not None:
+                await channel.send(
+                    embed=render.report_embed(report, None), allowed_mentions=render.NO_MENTIONS
+                )
+        if filed.to_user_id is not None:
+            full = await self.bot.services.reports.reveal(report.id, filed.to_user_id)
+            user = await self._user(filed.to_user_id)
+            if user is not None:
+                try:
+                    await user.send(
+                        embed=render.report_embed(full, full.reporter_id),
+                        allowed_mentions=render.NO_MENTIONS,
+                    )
+                except discord.HTTPException:
+                    log.exception("could not DM report %s to the moderator", report.id)
+
+    async def claim(self, incident_id: int, link: str, member_id: int) -> None:
+        """Tell the moderators' channel that a member disputes a nudge."""
+        text = (
+            f"<@{member_id}> thinks the nudge for incident #{incident_id} was a mistake "
+            f"([message]({link})). Review it with `/upstander history`."
+        )
+        await self.moderators(text)
+
+    async def moderators(self, text: str) -> None:
+        """A short message to the moderators' channel, or the designated moderator's DMs."""
+        settings = self.bot.settings
+        target: discord.abc.Messageable | None = None
+        if settings.moderator_channel_id is not None:
+            target = await self._channel(settings.moderator_channel_id)
+        elif settings.moderator_user_id is not None:
+            target = await self._user(settings.moderator_user_id)
+        if target is None:
+            log.warning("no moderators' channel or user configured for: %s", text)
+            return
+        try:
+            await target.send(text[:2000], allowed_mentions=render.NO_MENTIONS)
+        except discord.HTTPException:
+            log.exception("could not reach the moderators")

@@ -1,0 +1,165 @@
+"""How decisions look on Discord: the nudge DM, alert embeds, short replies. No I/O here."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.services.cases import CaseView
+from bot.services.members import Stats
+from bot.services.types import AlertPlan, EvidenceLine, NudgePlan
+from bot.store.records import Case, MemberHistory, Report
+
+PATTERN_TITLES = {
+    "critical": "Immediate: serious message",
+    "retaliation": "Retaliation against a reporter",
+    "repeat_sender": "Repeat sender",
+    "pile_on": "Pile-on in a channel",
+    "targeted_colleague": "A colleague is being targeted",
+}
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+def quote(text: str, limit: int = 200) -> str:
+    """Member text made safe to show: no markdown tricks, no pings, bounded length."""
+    clean = discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+    return clean if len(clean) <= limit else clean[: limit - 1] + "…"
+
+
+def nudge_text(plan: NudgePlan) -> str:
+    """The private nudge: channel, the flagged words, the reason and the policy."""
+    words = ", ".join(f"“{quote(q, 80)}”" for q in plan.quotes) or "(blocked by AutoMod)"
+    reasons = " ".join(plan.reasons)
+    return (
+        f"Hi, a private note from Upstander about your message in <#{plan.channel_id}> "
+        f"({plan.link}).\n"
+        f"**Flagged words:** {words}\n"
+        f"**Why:** {reasons}\n"
+        f"**Policy:** {plan.category} ({plan.severity}); rule {', '.join(plan.rule_ids)}.\n"
+        "Only you can see this note. If you think it is a mistake, press the button below "
+        "and a moderator will take a look."
+    )
+
+
+def channel_notice(member_id: int) -> str:
+    """Posted in the channel when DMs are closed: names the member, never the content."""
+    return (
+        f"<@{member_id}>, I have a private note for you about a recent message, but your DMs "
+        "are closed. Please allow direct messages from this server's members."
+    )
+
+
+def _timeline(lines: tuple[EvidenceLine, ...]) -> str:
+    out = []
+    for line in lines:
+        words = ", ".join(f"“{quote(q, 60)}”" for q in line.quotes)
+        gone = " (deleted)" if line.deleted else ""
+        kind = "" if line.kind == "message" else f" [{line.kind}]"
+        out.append(
+            f"<t:{int(line.at.timestamp())}:f> <@{line.author_id}> in <#{line.channel_id}> "
+            f"{line.severity} {'/'.join(line.categories)}{kind} {words} [link]({line.link}){gone}"
+        )
+    text = "\n".join(out)
+    return text if len(text) <= 1024 else text[:1020] + " …"
+
+
+def alert_embed(plan: AlertPlan) -> discord.Embed:
+    """The alert: pattern, summary, counts, offenders, and the evidence timeline."""
+    title = PATTERN_TITLES.get(plan.pattern, plan.pattern)
+    verb = "New case" if plan.new_case else "Case update"
+    embed = discord.Embed(
+        title=f"{verb} #{plan.case_id}: {title}",
+        description=plan.summary,
+        colour=discord.Colour.red() if plan.pattern in ("critical", "retaliation") else None,
+    )
+    subject = f"<#{plan.subject_id}>" if plan.subject_kind == "channel" else f"<@{plan.subject_id}>"
+    embed.add_field(name="Subject", value=subject)
+    embed.add_field(name="Incidents", value=str(plan.incident_count))
+    embed.add_field(name="Offenders", value=" ".join(f"<@{o}>" for o in plan.offenders) or "-")
+    if plan.evidence:
+        embed.add_field(name="Timeline", value=_timeline(plan.evidence), inline=False)
+    if plan.nudge_undelivered:
+        embed.add_field(
+            name="Nudge not delivered",
+            value="The sender's DMs are closed: they have not been told privately.",
+            inline=False,
+        )
+    if plan.route == "reviewer":
+        embed.set_footer(text="Sent to you as independent reviewer: a moderator is involved.")
+    return embed
+
+
+def report_embed(report: Report, reporter_id: int | None) -> discord.Embed:
+    """A member's report; the reporter is named only in the designated moderator's copy."""
+    embed = discord.Embed(title=f"Report #{report.id}", description=quote(report.text or "", 500))
+    embed.add_field(name="Reported member", value=f"<@{report.reported_id}>")
+    embed.add_field(name="Message", value=f"[link]({report.link})")
+    if report.reason:
+        embed.add_field(name="Reason", value=quote(report.reason, 500), inline=False)
+    who = f"<@{reporter_id}> (keep this private)" if reporter_id else "hidden"
+    embed.add_field(name="Reporter", value=who, inline=False)
+    embed.set_footer(text="The reported member is now watched for retaliation.")
+    return embed
+
+
+def case_line(case: Case) -> str:
+    """One line per case for `/upstander cases`."""
+    return (
+        f"#{case.id} {case.pattern} <@{case.subject_id}> {case.state}"
+        f" since <t:{int(case.opened_at.timestamp())}:d>, {len(case.incident_ids)} incident(s)"
+    )
+
+
+def case_text(view: CaseView) -> str:
+    """The full case for `/upstander case`."""
+    case = view.case
+    head = case_line(case)
+    if case.outcome:
+        head += f", resolved as {case.outcome} by <@{case.resolved_by}>"
+    lines = [head]
+    for incident in view.incidents:
+        words = ", ".join(f"“{quote(q, 60)}”" for q in view.quotes(incident)) or "(text erased)"
+        lines.append(
+            f"• <t:{int(incident.created_at.timestamp())}:f> <#{incident.channel_id}> "
+            f"{incident.severity} {incident.category} {words} [link]({incident.link})"
+        )
+    lines.extend(f"• note by <@{n.author_id}>: {quote(n.text or '(erased)')}" for n in case.notes)
+    return _cap("\n".join(lines))
+
+
+def history_text(history: MemberHistory) -> str:
+    """A member's record for `/upstander history`."""
+    member = history.member_id
+    closed = sum(1 for n in history.nudges if n.status != "delivered")
+    lines = [
+        f"<@{member}>: {len(history.incidents)} incident(s), {len(history.nudges)} nudge(s)"
+        f" ({closed} not delivered), {len(history.cases)} case(s), "
+        f"{len(history.reports_against)} report(s) against, {len(history.notes)} note(s)."
+    ]
+    for incident in history.incidents[-10:]:
+        lines.append(
+            f"• <t:{int(incident.created_at.timestamp())}:d> {incident.severity} "
+            f"{incident.category} in <#{incident.channel_id}> [link]({incident.link})"
+            + (" (deleted)" if incident.deleted_at else "")
+        )
+    lines.extend(f"• {c.pattern} case #{c.id}: {c.state}" for c in history.cases[-5:])
+    lines.extend(f"• {n.kind} by <@{n.author_id}>: {quote(n.text or '(erased)')}"
+                 for n in history.notes[-5:])
+    return _cap("\n".join(lines))
+
+
+def stats_text(stats: Stats) -> str:
+    """Per category, per channel, and the trend, for `/upstander stats`."""
+    if not stats.total:
+        return f"No incidents in the last {stats.days} day(s)."
+    cats = ", ".join(f"{name} {count}" for name, count in stats.by_category)
+    chans = ", ".join(f"<#{cid}> {count}" for cid, count in stats.by_channel[:10])
+    return (
+        f"{stats.total} incident(s) in the last {stats.days} day(s).\n"
+        f"By category: {cats}\nBy channel: {chans}\n"
+        f"Trend: {stats.trend} ({stats.earlier_half} in the first half, "
+        f"{stats.later_half} in the second)."
+    )
+
+
+def _cap(text: str, limit: int = 1900) -> str:
+    return text if len(text) <= limit else text[: limit - 2] + " …"
