@@ -22,9 +22,11 @@ from bot.gateway.errors import UpstanderTree
 from bot.gateway.views import DYNAMIC_ITEMS
 from bot.policy import Routing
 from bot.services import LiveRules, Services
+from bot.services.policy_book import Clock
 from bot.services.rules_live import RulesUnavailableError
 from bot.settings import Settings
 from bot.store import Store, open_store
+from bot.store.clock import utc_now
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +75,12 @@ class UpstanderBot(commands.Bot):
     """Upstander's Discord client."""
 
     def __init__(
-        self, settings: Settings, *, rules: LiveRules | None = None, store: Store | None = None
+        self,
+        settings: Settings,
+        *,
+        rules: LiveRules | None = None,
+        store: Store | None = None,
+        clock: Clock = utc_now,
     ) -> None:
         """Keep the dependencies; nothing is opened or loaded until `setup_hook`."""
         super().__init__(
@@ -87,6 +94,7 @@ class UpstanderBot(commands.Bot):
         self._rules = rules
         self._store = store
         self._owns_store = store is None
+        self.clock = clock  # the policy's "now"; tests pass a simulated Discord's clock
         self._services: Services | None = None
         self.courier = Courier(self)
         self.draining = False
@@ -112,7 +120,9 @@ class UpstanderBot(commands.Bot):
         if self._store is None:
             self._store = await open_store(self.settings.database)
         rules.audit = self._store.audit
-        self._services = Services.build(self._store, rules, routing_from(self.settings))
+        self._services = Services.build(
+            self._store, rules, routing_from(self.settings), self.clock
+        )
         for cog in COGS:
             await self.add_cog(cog(self))
         self.add_dynamic_items(*DYNAMIC_ITEMS)
@@ -219,8 +229,12 @@ class UpstanderBot(commands.Bot):
 
 
 def create_bot(
-    settings: Settings, *, rules: LiveRules | None = None, store: Store | None = None
+    settings: Settings,
+    *,
+    rules: LiveRules | None = None,
+    store: Store | None = None,
+    clock: Clock = utc_now,
 ) -> UpstanderBot:
     """The configured bot, with no network activity; URL overrides applied from settings."""
     apply_discord_endpoints(settings.discord_api_base, settings.discord_gateway)
-    return UpstanderBot(settings, rules=rules, store=store)
+    return UpstanderBot(settings, rules=rules, store=store, clock=clock)
