@@ -20,7 +20,7 @@ them are treated as retaliation, as they would be live after a real report.
 from __future__ import annotations
 
 import re
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
@@ -109,6 +109,30 @@ class _Ids:
         return _MENTION.sub(replace, text)
 
 
+class _RecentAuthors:
+    """Message id -> author id for roughly the last `size` messages, to resolve replies.
+
+    Two generations of plain dicts: when the young one fills, the old one is dropped. Cheaper
+    per message than an LRU, and it still remembers at least `size / 2` messages.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.half = max(size // 2, 1)
+        self.young: dict[str, int] = {}
+        self.old: dict[str, int] = {}
+
+    def remember(self, message_id: str, author: int) -> None:
+        """Note who wrote a message."""
+        self.young[message_id] = author
+        if len(self.young) >= self.half:
+            self.old, self.young = self.young, {}
+
+    def get(self, message_id: str) -> int | None:
+        """Who wrote a recent message, or None when it is unknown or too old."""
+        found = self.young.get(message_id)
+        return found if found is not None else self.old.get(message_id)
+
+
 class Scanner:
     """Feeds messages through engine and policy and gathers the report's aggregates."""
 
@@ -131,8 +155,11 @@ class Scanner:
         self.ids = _Ids()
         self._now: datetime | None = None
         self._seq = 0
-        self._reply_authors: OrderedDict[str, int] = OrderedDict()
+        self._replies = _RecentAuthors(REPLY_MEMORY)
+        self._authors: dict[str, tuple[int, MemberStats]] = {}
         self._names: dict[str, int] = {}
+        # Shared by every message without mentions or reply; `_names` grows in place.
+        self._plain_context = EvalContext(member_names=self._names)
         self._rules = {r.id: r for r in ruleset.rules}
 
     # --- the hot path: every message -------------------------------------------------------
@@ -143,7 +170,6 @@ class Scanner:
         self._seq += 1
         result.messages += 1
         result.formats[message.source] += 1
-        stats = self._member(message) if not message.is_system else None
         channel = result.channels.get(message.channel)
         if channel is None:
             channel = result.channels[message.channel] = [0, 0]
@@ -151,18 +177,20 @@ class Scanner:
         if result.first_at is None:
             result.first_at = message.timestamp
         result.last_at = message.timestamp
-        author = self.ids.member(message.author_id, message.author)
-        self._remember_reply_target(message.message_id, author)
-        item: Flagged | None = None
         if message.is_system:
+            # Joins, pins and notices are context, not speech: shown around flags, never judged.
             result.system += 1
-        elif not message.text:
+            self.windows.push(message, False)
+            return None
+        author, stats = self._member(message)
+        self._replies.remember(message.message_id, author)
+        item: Flagged | None = None
+        if not message.text:
             result.media += 1
         else:
             result.evaluated += 1
             verdict = self.ruleset.evaluate(message.text, self._context(message))
             if verdict.flagged:
-                assert stats is not None  # system messages are never evaluated
                 channel[1] += 1
                 item = self._flagged(message, verdict, author, stats)
         self.windows.push(message, item is not None)
@@ -170,39 +198,41 @@ class Scanner:
             self.windows.wait_for_after(item)
         return item
 
-    def _member(self, message: ChatMessage) -> MemberStats:
-        stats = self.result.members.get(message.author_id)
-        if stats is None:
-            stats = MemberStats(message.author_id, message.author)
-            self.result.members[message.author_id] = stats
-            self._learn_name(message)
+    def _member(self, message: ChatMessage) -> tuple[int, MemberStats]:
+        known = self._authors.get(message.author_id)
+        if known is None:
+            number = self.ids.member(message.author_id, message.author)
+            stats = self._stats_of(number)
+            known = self._authors[message.author_id] = (number, stats)
+            self._learn_name(message.author, number)
+        number, stats = known
+        if stats.name != message.author:
+            # Display names change over a long history: the report shows the latest.
+            stats.name = message.author
+            self.ids.member(message.author_id, message.author)
         stats.messages += 1
         if stats.first_seen is None:
             stats.first_seen = message.timestamp
         stats.last_seen = message.timestamp
-        return stats
+        return known
 
-    def _learn_name(self, message: ChatMessage) -> None:
-        if message.is_system or len(self._names) >= NAME_TARGETS_LIMIT:
+    def _learn_name(self, author: str, number: int) -> None:
+        if len(self._names) >= NAME_TARGETS_LIMIT:
             return
-        name = " ".join(fold(message.author).split())
-        # Short names ("Al", "Jo") are too likely to be ordinary words or parts of them.
+        name = " ".join(fold(author).split())
+        # Short names ("Al", "Jo") are too likely to be ordinary words or parts of them, and
+        # phone numbers are found as mentions by the readers already.
         if len(name) >= 3 and not name.startswith("+"):
-            member = self.ids.member(message.author_id, message.author)
-            self._names.setdefault(name, member)
-
-    def _remember_reply_target(self, message_id: str, author: int) -> None:
-        replies = self._reply_authors
-        replies[message_id] = author
-        if len(replies) > REPLY_MEMORY:
-            replies.popitem(last=False)
+            self._names.setdefault(name, number)
 
     def _context(self, message: ChatMessage) -> EvalContext:
+        if not message.mentions and message.reply_to_id is None:
+            return self._plain_context  # most messages: one shared, immutable context
         # A mentioned member may never have spoken yet: `member` keeps any name already known.
         mentions = tuple(self.ids.member(m, "") for m in message.mentions)
         reply_to = None
         if message.reply_to_id is not None:
-            reply_to = self._reply_authors.get(message.reply_to_id)
+            reply_to = self._replies.get(message.reply_to_id)
         return EvalContext(mentions=mentions, reply_to=reply_to, member_names=self._names)
 
     # --- the slow path: flagged messages -----------------------------------------------------
