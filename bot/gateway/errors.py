@@ -26,7 +26,8 @@ def sentence_for(error: BaseException) -> str:
     if isinstance(error, app_commands.CheckFailure):
         return "You are not allowed to do that."
     if isinstance(error, (NotFoundError, StateError, ForbiddenError, ReportRefusedError)):
-        return str(error).rstrip(".") + "."
+        text = str(error).rstrip(".")
+        return text[:1].upper() + text[1:] + "."
     if isinstance(error, RulesUnavailableError):
         return "The rules are not loaded; check `/upstander rules status`."
     return "Something went wrong; it has been logged for the bot's operator."

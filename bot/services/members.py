@@ -81,10 +81,11 @@ class MemberService:
 
     async def stats(self, guild_id: int, days: int, now: datetime | None = None) -> Stats:
         """Counts per category and channel over `days`, and whether they are rising."""
+        now = now or self.moderation.book.clock()
         rows = await self.store.members.stats(guild_id, days, now=now)
         by_category: Counter[str] = Counter()
         by_channel: Counter[int] = Counter()
-        middle = ((now or self.moderation.book.clock()) - timedelta(days=days / 2)).date()
+        middle = (now - timedelta(days=days / 2)).date()
         earlier = later = 0
         for row in rows:
             by_category[row.category or "unknown"] += row.count
