@@ -34,7 +34,14 @@ from bot.scan.report_html import write_html
 from bot.scan.report_md import render_md
 from bot.settings import Settings
 
-_SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".txt": "md", ".jsonl": "jsonl"}
+_SUFFIX_FORMATS = {
+    ".html": "html",
+    ".htm": "html",
+    ".md": "md",
+    ".txt": "md",
+    ".jsonl": "jsonl",
+    ".json": "jsonl",
+}
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -17,9 +17,15 @@ MD_MEMBERS_LIMIT = 30
 _BAR_WIDTH = 40
 
 
+# Control characters (C0 and C1, except tab) shown as U+FFFD: a message must not be able to
+# send escape sequences to the terminal that prints this report.
+_CONTROLS = {c: "\ufffd" for c in (*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0))}
+_CONTROLS |= {ord("\n"): " ⏎ ", ord("\r"): " ", ord("|"): "\\|"}
+
+
 def _cell(text: str) -> str:
-    # Pipes and newlines would break the table; the export's text is otherwise shown as is.
-    return text.replace("|", "\\|").replace("\r", " ").replace("\n", " ⏎ ")
+    """Text made safe for one table cell or list line: no table breaks, no terminal escapes."""
+    return text.translate(_CONTROLS)
 
 
 def _date(value: datetime | None) -> str:
@@ -30,7 +36,7 @@ def render_md(result: ScanResult) -> str:
     """The summary as Markdown text."""
     r = result
     out: list[str] = ["# Upstander scan report", ""]
-    out.append(f"Files: {', '.join(r.files) or '(none)'}  ")
+    out.append(f"Files: {_cell(', '.join(r.files)) or '(none)'}  ")
     out.append(f"Rules: {r.rules_version}")
     out += ["", "## Summary", ""]
     share = (
@@ -52,7 +58,7 @@ def render_md(result: ScanResult) -> str:
         )
     if r.warnings_total:
         out.append(f"- Reader warnings: {r.warnings_total}")
-        out.extend(f"  - {w}" for w in r.warnings[:5])
+        out.extend(f"  - {_cell(w)}" for w in r.warnings[:5])
     out += ["", "| category | " + " | ".join(SEVERITIES) + " | total |"]
     out.append("|---|" + "---:|" * (len(SEVERITIES) + 1))
     for category in CATEGORIES:
@@ -134,7 +140,7 @@ def _flagged(r: ScanResult) -> list[str]:
 
 
 def _flag(f: Flagged) -> str:
-    aimed = f" → {', '.join(f.targets)}" if f.targets else ""
+    aimed = f" → {_cell(', '.join(f.targets))}" if f.targets else ""
     patterns = f" [{', '.join(f.patterns)}]" if f.patterns else ""
     return (
         f"- {f.time:%Y-%m-%d %H:%M} #{_cell(f.channel)} **{_cell(f.author)}**{aimed}: "

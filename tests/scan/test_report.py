@@ -73,6 +73,9 @@ def test_every_format_yields_the_incidents_the_engine_finds(tmp_path: Path, fmt:
     alice = next(m for m in result.members.values() if m.name == ALICE.name)
     assert alice.by_category == Counter(harassment=2, retaliation=1)
     assert {"critical", "retaliation", "targeted_colleague"} <= set(alice.patterns)
+    # Emoji survive (a cp1252 file has none to begin with: the legacy tool wrote "?").
+    insult = next(f for f in result.flagged if f.author == ALICE.name and "shut up" in f.text)
+    assert insult.text.endswith("?" if fmt == "whatsapp-cp1252" else "😂")
 
 
 def test_multi_line_message_keeps_its_lines_and_its_context(tmp_path: Path) -> None:
@@ -241,3 +244,12 @@ def test_memory_stays_bounded_on_a_long_chat(tmp_path: Path) -> None:
     pending = sum(len(p) for p in scanner.windows._pending.values())
     assert pending == 0  # every kept window completed and was released
     assert len(result.members) <= 8 and len(result.timeline) <= 2000
+
+
+def test_markdown_cannot_send_escape_sequences_to_the_terminal(tmp_path: Path) -> None:
+    result = _scan(tmp_path)
+    result.flagged[0].text = "\x1b]0;pwned\x07\x1b[2J you grass | ok"
+    result.flagged[0].spans = ((len(result.flagged[0].text) - 10, len(result.flagged[0].text) - 5),)
+    text = render_md(result)
+    assert "\x1b" not in text and "\x07" not in text
+    assert "\ufffd]0;pwned\ufffd\ufffd[2J you [[grass]] \\| ok" in text
