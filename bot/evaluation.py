@@ -170,8 +170,9 @@ def format_report(name: str, report: EvalReport) -> str:
     ]
     if report.policy_total:
         rate = report.policy_flagged / report.policy_total
-        lines.append(f"policy rows flagged: {report.policy_flagged}/{report.policy_total} "
-                     f"({rate:.3f})")
+        lines.append(
+            f"policy rows flagged: {report.policy_flagged}/{report.policy_total} ({rate:.3f})"
+        )
     if report.by_category:
         lines.append("by label:category")
         for key, tally in sorted(report.by_category.items()):

@@ -18,8 +18,9 @@ def _load(directory: Path) -> RuleSet | None:
     if result.ruleset is None:
         for error in result.errors:
             print(error, file=sys.stderr)
-        print(f"upstander: rules in {directory} have {len(result.errors)} error(s)",
-              file=sys.stderr)
+        print(
+            f"upstander: rules in {directory} have {len(result.errors)} error(s)", file=sys.stderr
+        )
     return result.ruleset
 
 
@@ -54,15 +55,19 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
         print(f"FLAGGED: {verdict.category}/{verdict.subcategory} ({severity})")
         print(f"  {highlight(text, verdict)}")
         for hit in verdict.hits:
-            print(f"  - {hit.rule_id} [{hit.start}:{hit.end}] {hit.text!r} "
-                  f"{hit.category}/{hit.subcategory} {hit.severity.label}")
+            print(
+                f"  - {hit.rule_id} [{hit.start}:{hit.end}] {hit.text!r} "
+                f"{hit.category}/{hit.subcategory} {hit.severity.label}"
+            )
         print(f"  why: {verdict.explanation}")
     for item in verdict.suppressed:
         print(f"  (not counted: {item.hit.rule_id} {item.hit.text!r}: {item.reason})")
     aim = verdict.addressee
     if aim.is_directed:
-        print(f"  aimed at: mentions={list(aim.mentions)} reply_to={aim.reply_to} "
-              f"you={aim.second_person}")
+        print(
+            f"  aimed at: mentions={list(aim.mentions)} reply_to={aim.reply_to} "
+            f"you={aim.second_person}"
+        )
     return 1 if verdict.flagged and args.exit_code else 0
 
 
@@ -102,8 +107,10 @@ def cmd_lint(args: argparse.Namespace, settings: Settings) -> int:
         _print_errors(result)
         print(f"{len(result.errors)} error(s) in {directory}")
         return 1
-    print(f"ok: {len(result.ruleset)} rules, {len(result.ruleset.matcher.atoms)} patterns, "
-          f"version {result.ruleset.version}")
+    print(
+        f"ok: {len(result.ruleset)} rules, {len(result.ruleset.matcher.atoms)} patterns, "
+        f"version {result.ruleset.version}"
+    )
     return 0
 
 
@@ -175,8 +182,9 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     """Print engine throughput and latency figures."""
     from bot.enginebench import format_bench, run_bench
 
-    result = run_bench(_rules_dir(args, settings), messages=args.messages, terms=args.terms,
-                       regexes=args.regexes)
+    result = run_bench(
+        _rules_dir(args, settings), messages=args.messages, terms=args.terms, regexes=args.regexes
+    )
     print(json.dumps(result.to_dict()) if args.json else format_bench(result))
     return 0
 

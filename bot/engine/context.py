@@ -18,14 +18,18 @@ _SENTENCE_END = re.compile(r"[.!?;\n]")
 _CLAUSE_END = re.compile(r"[.!?;:,\n]|\bbut\b")
 
 NEGATORS = frozenset(
-    "not no never nothing neither nor hardly none nobody nowhere without "
-    "isnt arent wasnt werent dont doesnt didnt wont cant cannot shouldnt wouldnt couldnt aint "
-    "mustnt".split()
+    {
+        *("not", "no", "never", "nothing", "neither", "nor", "hardly", "none", "nobody"),
+        *("nowhere", "without", "isnt", "arent", "wasnt", "werent", "dont", "doesnt", "didnt"),
+        *("wont", "cant", "cannot", "shouldnt", "wouldnt", "couldnt", "aint", "mustnt"),
+    }
 )
 
 SECOND_PERSON = frozenset(
-    "you your yours yourself yourselves you're youre you've youve you'll youll you'd "
-    "u ur ya yer ye".split()
+    {
+        *("you", "your", "yours", "yourself", "yourselves", "you're", "youre", "you've"),
+        *("youve", "you'll", "youll", "you'd", "u", "ur", "ya", "yer", "ye"),
+    }
 )
 
 # Words that show the speaker condemns what they quote or report.
@@ -86,8 +90,10 @@ class Tokens:
 
     def index_at(self, offset: int) -> int:
         """Index of the token containing or following `offset`."""
-        return bisect_right(self.starts, offset) - 1 if offset in self.starts else bisect_left(
-            self.starts, offset
+        return (
+            bisect_right(self.starts, offset) - 1
+            if offset in self.starts
+            else bisect_left(self.starts, offset)
         )
 
     def distance(self, a: tuple[int, int], b: tuple[int, int]) -> int:

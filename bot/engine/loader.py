@@ -20,7 +20,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from bot.engine.matcher import Atom, Matcher, PatternError, compile_re2
-from bot.engine.patterns import TermError, expand_braces, term_pattern
+from bot.engine.patterns import TermError, expand_braces, term_literal
 from bot.engine.ruleset import CompiledNear, CompiledRule, RuleSet
 from bot.engine.schema import Options, Rule, RuleFile
 from bot.engine.verdict import Severity
@@ -146,8 +146,7 @@ class _Compiler:
         self.errors: list[RuleError] = []
         self.termsets: dict[str, list[tuple[str, str | None]]] = {}
 
-    def atom(self, kind: str, pattern: str) -> int:
-        key = Atom("term" if kind == "term" else "regex", pattern)
+    def atom(self, key: Atom) -> int:
         if key not in self._atom_ids:
             self._atom_ids[key] = len(self.atoms)
             self.atoms.append(key)
@@ -168,7 +167,7 @@ class _Compiler:
             for term, tag in items:
                 try:
                     for variant in expand_braces(term):
-                        out.setdefault(self.atom("term", term_pattern(variant)), tag)
+                        out.setdefault(self.atom(term_literal(variant)), tag)
                 except TermError as exc:
                     self.errors.append(RuleError(*where, str(exc)))
         return out
@@ -177,11 +176,11 @@ class _Compiler:
         ids = []
         for pattern in patterns:
             try:
-                compile_re2(Atom("regex", pattern))
+                compile_re2(pattern)
             except PatternError as exc:
                 self.errors.append(RuleError(*where, f"regex {pattern!r}: {exc}"))
                 continue
-            ids.append(self.atom("regex", pattern))
+            ids.append(self.atom(pattern))
         return tuple(ids)
 
 
@@ -208,8 +207,11 @@ def compile_files(files: Mapping[str, str]) -> LoadResult:
             line = _line(item.tree, ("termsets", set_name))
             if set_name in set_origin:
                 errors.append(
-                    RuleError(item.name, line, f"term set '{set_name}' already defined in "
-                              f"{set_origin[set_name]}")
+                    RuleError(
+                        item.name,
+                        line,
+                        f"term set '{set_name}' already defined in {set_origin[set_name]}",
+                    )
                 )
                 continue
             set_origin[set_name] = f"{item.name}:{line}"
@@ -228,8 +230,9 @@ def compile_files(files: Mapping[str, str]) -> LoadResult:
         line = _line(item.tree, ("rules", index))
         where = (item.name, line)
         if rule.id in seen_ids:
-            errors.append(RuleError(*where, f"duplicate rule id '{rule.id}' (first at "
-                                            f"{seen_ids[rule.id]})"))
+            errors.append(
+                RuleError(*where, f"duplicate rule id '{rule.id}' (first at {seen_ids[rule.id]})")
+            )
             continue
         seen_ids[rule.id] = f"{item.name}:{line}"
         if not rule.enabled:
@@ -245,8 +248,9 @@ def compile_files(files: Mapping[str, str]) -> LoadResult:
     digest = hashlib.sha256()
     for name in sorted(files):
         digest.update(name.encode() + b"\0" + files[name].encode("utf-8", "replace") + b"\0")
-    ruleset = RuleSet(compiled, matcher, options or Options(), digest.hexdigest()[:12],
-                      tuple(sorted(files)))
+    ruleset = RuleSet(
+        compiled, matcher, options or Options(), digest.hexdigest()[:12], tuple(sorted(files))
+    )
     return LoadResult(ruleset, ())
 
 

@@ -1,125 +1,284 @@
-"""All patterns of a rule set compiled once: Hyperscan answers "which patterns occur?" for every
-message in one pass; RE2 gives exact spans on the rare message where something occurred.
+"""Every term and regex of a rule set, compiled once into Hyperscan databases.
 
-Both engines run in linear time, so no admin-written pattern can stall the bot. A regex that RE2
-accepts but Hyperscan cannot compile still works: it is checked with RE2 on every message, which
-is slower but equally safe.
+Per message: one scan of the skeleton (see `patterns.py`) finds every term literal plus three
+detectors of evasion (a run of three identical letters, letters spaced out, a masked letter);
+admin regexes, if any, get one scan of the folded text. Almost every message ends there with
+nothing found. Otherwise the hits are checked for word boundaries in the folded text, the
+skeleton is rewritten to undo the detected evasions and scanned again, and admin regexes get
+exact spans from RE2. Both engines run in linear time, so no admin-written pattern can stall
+the bot; a regex RE2 accepts but Hyperscan cannot compile is run with RE2 alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Literal
+import re
+from collections.abc import Callable, Iterator, Sequence
+from typing import cast
 
-import hyperscan  # type: ignore[import-untyped]
-import re2  # type: ignore[import-untyped]
+import hyperscan
+import re2
 
-AtomKind = Literal["term", "regex"]
+from bot.engine.patterns import SKELETON_TABLE, Literal, is_single_word
 
+Span = tuple[int, int]
+_NONE: dict[int, list[Span]] = {}
 
-@dataclass(frozen=True, slots=True)
-class Atom:
-    """One pattern: a generated term pattern (group 1 is the span) or an admin regex."""
-
-    kind: AtomKind
-    pattern: str
+_SEPARATORS = rb"[ .\-,~/\\:;'\"]"
+_SPACED_HS = (
+    rb"(?:^|[^a-z])[a-z]" + _SEPARATORS + rb"{1,2}[a-z]" + _SEPARATORS + rb"{1,2}[a-z](?:[^a-z]|$)"
+)
+_SPACED_RE = re.compile(rb"(?<![a-z])[a-z](?:" + _SEPARATORS + rb"{1,2}[a-z]){2,}(?![a-z])")
+_RUN_RE = re.compile(rb"([a-z])\1{2,}")
+_MASKED_RE = re.compile(rb"(?<![a-z*])[a-z][a-z*]*\*[a-z*]*")
 
 
 class PatternError(ValueError):
-    """A pattern neither engine can use; the message is fit for an admin."""
+    """A pattern that cannot be used; the message is fit for an admin."""
 
 
-def _re2_options(kind: AtomKind) -> re2.Options:
+def compile_re2(pattern: str) -> re2._Regexp:
+    """Compile an admin regex with RE2 (case-insensitive, on UTF-8), or raise PatternError."""
     options = re2.Options()
     options.max_mem = 8 << 20
-    if kind == "term":
-        # Term patterns are written byte-wise over UTF-8 (see patterns.py).
-        options.encoding = re2.Options.Encoding.LATIN1
-    else:
-        options.case_sensitive = False
-    return options
-
-
-def compile_re2(atom: Atom) -> re2._Regexp:
-    """Compile one atom with RE2, raising PatternError with RE2's reason."""
+    options.case_sensitive = False
     try:
-        return re2.compile(atom.pattern.encode("utf-8"), _re2_options(atom.kind))
+        return re2.compile(pattern.encode("utf-8"), options)
     except re2.error as exc:
         raise PatternError(f"RE2 rejects the pattern: {exc}") from None
 
 
-def _hs_flags(atom: Atom) -> int:
-    flags = int(hyperscan.HS_FLAG_SINGLEMATCH)
-    if atom.kind == "regex":
-        flags |= hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_CASELESS
-    return flags
+def _is_word_byte(byte: int) -> bool:
+    return byte >= 0x80 or 0x30 <= byte <= 0x39 or 0x61 <= byte <= 0x7A
 
 
-def _hs_compiles(atom: Atom) -> bool:
+def _escape(literal: bytes) -> bytes:
+    return b"".join(
+        bytes([b]) if chr(b).isalnum() and b < 0x80 else b"\\x%02x" % b for b in literal
+    )
+
+
+def _compile(expressions: list[bytes], ids: list[int], flags: list[int]) -> hyperscan.Database:
     database = hyperscan.Database()
+    database.compile(expressions=expressions, ids=ids, elements=len(ids), flags=flags)
+    return database
+
+
+def _hs_accepts(pattern: str) -> bool:
     try:
-        database.compile(
-            expressions=[atom.pattern.encode("utf-8")], ids=[0], elements=1, flags=[_hs_flags(atom)]
-        )
+        _compile([pattern.encode("utf-8")], [0], [_REGEX_FLAGS])
     except hyperscan.error:
         return False
     return True
 
 
+_REGEX_FLAGS = int(
+    hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_SINGLEMATCH
+)
+
+
+def _rewrite(
+    data: bytes,
+    origin: list[int],
+    pattern: re.Pattern[bytes],
+    keep: Callable[[re.Match[bytes]], list[int]],
+) -> tuple[bytes, list[int]]:
+    """`data` with each match of `pattern` reduced to the positions `keep` returns."""
+    out = bytearray()
+    new_origin: list[int] = []
+    position = 0
+    for match in pattern.finditer(data):
+        out += data[position : match.start()]
+        new_origin += origin[position : match.start()]
+        for index in keep(match):
+            out.append(data[index])
+            new_origin.append(origin[index])
+        position = match.end()
+    out += data[position:]
+    new_origin += origin[position:]
+    return bytes(out), new_origin
+
+
+def _collect(atom: int, start: int, end: int, flags: int, events: object) -> None:
+    cast(list[tuple[int, int]], events).append((atom, end))
+
+
+def _collect_id(atom: int, start: int, end: int, flags: int, atoms: object) -> None:
+    cast(set[int], atoms).add(atom)
+
+
+def _first(count: int) -> Callable[[re.Match[bytes]], list[int]]:
+    return lambda m: list(range(m.start(), m.start() + count))
+
+
+def _letters(match: re.Match[bytes]) -> list[int]:
+    text = match.group()
+    return [match.start() + i for i, b in enumerate(text) if 0x61 <= b <= 0x7A]
+
+
+Atom = Literal | str  # a term's literal, or an admin regex
+
+
 class Matcher:
-    """A compiled set of atoms. Build once per rule set; `scan` is safe to call concurrently."""
+    """Compiled atoms; an atom's id is its index in `atoms`. Build once per rule set."""
 
     def __init__(self, atoms: Sequence[Atom]) -> None:
         self.atoms = tuple(atoms)
-        self._re2 = [compile_re2(atom) for atom in self.atoms]
-        regex_ids = [i for i, a in enumerate(self.atoms) if a.kind == "regex"]
-        # Hyperscan rejects a few RE2 constructs; find them once so the rest stay in one database.
-        self._re2_only = tuple(i for i in regex_ids if not _hs_compiles(self.atoms[i]))
-        in_db = [i for i in range(len(self.atoms)) if i not in set(self._re2_only)]
-        self._database: hyperscan.Database | None = None
-        if in_db:
-            self._database = hyperscan.Database()
-            self._database.compile(
-                expressions=[self.atoms[i].pattern.encode("utf-8") for i in in_db],
-                ids=in_db,
-                elements=len(in_db),
-                flags=[_hs_flags(self.atoms[i]) for i in in_db],
-            )
+        literal_ids = [i for i, a in enumerate(self.atoms) if isinstance(a, Literal)]
+        regex_ids = [i for i, a in enumerate(self.atoms) if isinstance(a, str)]
+        self._literals: dict[int, Literal] = {i: self._literal(i) for i in literal_ids}
+        count = len(self.atoms)
+        self._run_ids = range(count, count + 26)
+        self._spaced_id = self._run_ids.stop
+        self._masked_id = self._spaced_id + 1
+        expressions = [_escape(self._literals[i].skeleton) for i in literal_ids]
+        expressions += [bytes([c]) * 3 for c in range(0x61, 0x7B)]
+        expressions += [_SPACED_HS, rb"[a-z]\*"]
+        ids = literal_ids + list(self._run_ids) + [self._spaced_id, self._masked_id]
+        self._skeleton_db = _compile(expressions, ids, [0] * len(ids))
+        self._re2 = {i: compile_re2(self._regex(i)) for i in regex_ids}
+        self._regex_db, in_db = self._regex_database(regex_ids)
+        self._re2_only = tuple(sorted(set(regex_ids) - set(in_db)))
+        self._masked: dict[tuple[int, int], list[int]] = {}
+        for atom, lit in self._literals.items():
+            if is_single_word(lit):
+                self._masked.setdefault((len(lit.skeleton), lit.skeleton[0]), []).append(atom)
+
+    def _regex_database(self, regex_ids: list[int]) -> tuple[hyperscan.Database | None, list[int]]:
+        """One database of the regexes Hyperscan accepts (tested one by one only on failure)."""
+        if not regex_ids:
+            return None, []
+        try:
+            expressions = [self._regex(i).encode() for i in regex_ids]
+            return _compile(expressions, regex_ids, [_REGEX_FLAGS] * len(regex_ids)), regex_ids
+        except hyperscan.error:
+            accepted = [i for i in regex_ids if _hs_accepts(self._regex(i))]
+        if not accepted:
+            return None, []
+        expressions = [self._regex(i).encode() for i in accepted]
+        return _compile(expressions, accepted, [_REGEX_FLAGS] * len(accepted)), accepted
+
+    def _literal(self, atom: int) -> Literal:
+        value = self.atoms[atom]
+        assert isinstance(value, Literal)
+        return value
+
+    def _regex(self, atom: int) -> str:
+        value = self.atoms[atom]
+        assert isinstance(value, str)
+        return value
 
     @property
     def re2_only_count(self) -> int:
         """How many regexes run outside Hyperscan (each costs an RE2 pass per message)."""
         return len(self._re2_only)
 
-    def scan(self, data: bytes) -> list[int]:
-        """Ids of the atoms that occur in `data` (each at most once), in no particular order."""
-        found: list[int] = []
-        if self._database is not None:
+    def describe(self, atom: int) -> str:
+        """The atom roughly as an admin wrote it, for messages."""
+        value = self.atoms[atom]
+        return value.skeleton.decode("utf-8", "replace") if isinstance(value, Literal) else value
 
-            def on_match(atom_id: int, start: int, end: int, flags: int, context: object) -> None:
-                found.append(atom_id)
+    def raw_scan(self, skeleton: bytes) -> int:
+        """Scan prepared skeleton bytes and count events: the matcher's own cost, for bench."""
+        events: list[tuple[int, int]] = []
+        self._skeleton_db.scan(skeleton, match_event_handler=_collect, context=events)
+        return len(events)
 
-            self._database.scan(data, match_event_handler=on_match)
-        for atom_id in self._re2_only:
-            if self._re2[atom_id].search(data):
-                found.append(atom_id)
-        return found
+    def find(self, folded: str) -> dict[int, list[Span]]:
+        """Spans (in folded-text characters) of every atom present; usually an empty dict."""
+        data = folded.encode("utf-8")
+        skeleton = data.translate(SKELETON_TABLE)
+        events: list[tuple[int, int]] = []
+        self._skeleton_db.scan(skeleton, match_event_handler=_collect, context=events)
+        regex_atoms: set[int] = set()
+        if self._regex_db is not None:
+            self._regex_db.scan(data, match_event_handler=_collect_id, context=regex_atoms)
+        for atom in self._re2_only:
+            if self._re2[atom].search(data):
+                regex_atoms.add(atom)
+        if not events and not regex_atoms:
+            return _NONE
+        spans = self._resolve(data, skeleton, events)
+        for atom in regex_atoms:
+            regex = self._re2[atom]
+            found = [m.span() for m in regex.finditer(data) if m.end() > m.start()]
+            if found:
+                spans.setdefault(atom, set()).update(found)
+        if not spans:
+            return _NONE
+        return _to_chars(folded, data, spans)
 
-    def spans(self, atom_id: int, data: bytes) -> list[tuple[int, int]]:
-        """Exact byte spans of one atom in `data`: the term itself, or the whole regex match."""
-        regex = self._re2[atom_id]
-        if self.atoms[atom_id].kind == "regex":
-            return [m.span() for m in regex.finditer(data) if m.end() > m.start()]
-        spans: list[tuple[int, int]] = []
-        position = 0
-        while position <= len(data):
-            found = regex.search(data, position)
-            if found is None:
-                break
-            start, end = found.span(1)
-            spans.append((start, end))
-            # Restart at the end of the term, not of the match, so the boundary byte it
-            # consumed can serve as the next term's left boundary ("fag fag").
-            position = max(end, found.start() + 1)
+    def _resolve(
+        self, data: bytes, skeleton: bytes, events: list[tuple[int, int]]
+    ) -> dict[int, set[Span]]:
+        spans: dict[int, set[Span]] = {}
+        detected: set[int] = set()
+        identity = list(range(len(data)))
+        for atom, end in events:
+            if atom in self._literals:
+                self._accept(data, identity, atom, end, spans)
+            else:
+                detected.add(atom)
+        for variant, origin in self._variants(skeleton, identity, detected):
+            found: list[tuple[int, int]] = []
+            self._skeleton_db.scan(variant, match_event_handler=_collect, context=found)
+            for atom, end in found:
+                if atom in self._literals:
+                    self._accept(data, origin, atom, end, spans)
+        if self._masked_id in detected:
+            self._masked_words(data, skeleton, spans)
         return spans
+
+    def _variants(
+        self, skeleton: bytes, identity: list[int], detected: set[int]
+    ) -> Iterator[tuple[bytes, list[int]]]:
+        """Rewritten skeletons that undo repeated letters and spacing."""
+        bases = [(skeleton, identity)]
+        if self._spaced_id in detected:
+            joined = _rewrite(skeleton, identity, _SPACED_RE, _letters)
+            bases.append(joined)
+            yield joined
+        if any(atom in self._run_ids for atom in detected):
+            for base, origin in bases:
+                for keep in (1, 2):
+                    yield _rewrite(base, origin, _RUN_RE, _first(keep))
+
+    def _accept(
+        self, data: bytes, origin: list[int], atom: int, end: int, spans: dict[int, set[Span]]
+    ) -> None:
+        literal = self._literals[atom]
+        start = end - len(literal.skeleton)
+        first, last = origin[start], origin[end - 1] + 1
+        if not literal.open_left and first > 0 and _is_word_byte(data[first - 1]):
+            return
+        if not literal.open_right and last < len(data) and _is_word_byte(data[last]):
+            return
+        spans.setdefault(atom, set()).add((first, last))
+
+    def _masked_words(self, data: bytes, skeleton: bytes, spans: dict[int, set[Span]]) -> None:
+        """Words with `*` standing for letters, compared with one-word terms of equal length."""
+        for match in _MASKED_RE.finditer(skeleton):
+            word = match.group()
+            start, end = match.span()
+            if sum(1 for b in word if b != 0x2A) < 2:
+                continue  # "f***": too ambiguous to pin on one term
+            if (start > 0 and _is_word_byte(data[start - 1])) or (
+                end < len(data) and _is_word_byte(data[end])
+            ):
+                continue
+            for atom in self._masked.get((len(word), word[0]), ()):
+                target = self._literals[atom].skeleton
+                if all(w == 0x2A or w == t for w, t in zip(word, target, strict=True)):
+                    spans.setdefault(atom, set()).add((start, end))
+
+
+def _to_chars(folded: str, data: bytes, spans: dict[int, set[Span]]) -> dict[int, list[Span]]:
+    """Byte spans of the UTF-8 folded text as character spans."""
+    if len(data) == len(folded):
+        return {atom: sorted(found) for atom, found in spans.items()}
+    char_at: list[int] = []
+    for index, char in enumerate(folded):
+        char_at.extend([index] * len(char.encode("utf-8")))
+    char_at.append(len(folded))
+    return {
+        atom: sorted({(char_at[s], char_at[e]) for s, e in found}) for atom, found in spans.items()
+    }

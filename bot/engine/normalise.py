@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 # Look-alikes that NFKD does not fold. Upper-case forms are listed separately because, e.g.,
 # Greek capital Eta looks like H while its lower case looks like n.
+# fmt: off
 _CONFUSABLES: dict[str, str] = {
     # Cyrillic capitals and small letters that look Latin
     "А": "a", "В": "b", "Е": "e", "К": "k", "М": "m", "Н": "h", "О": "o", "Р": "p",
@@ -46,11 +47,14 @@ _CONFUSABLES: dict[str, str] = {
     "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"', "«": '"', "»": '"',
     "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "·": ".", "•": ".",
 }
+# fmt: on
 
 # Invisible characters outside the Cf/Mn/Me categories that still render as nothing.
 _INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
 
-_NAMED_LETTER = re.compile(r"\bLATIN\b.*\bLETTER ([A-Z])$|^REGIONAL INDICATOR SYMBOL LETTER ([A-Z])$")
+_NAMED_LETTER = re.compile(
+    r"\bLATIN\b.*\bLETTER ([A-Z])$|^REGIONAL INDICATOR SYMBOL LETTER ([A-Z])$"
+)
 
 
 def _fold_char(char: str) -> str:
@@ -133,4 +137,3 @@ def fold_with_offsets(text: str) -> Folded:
             pieces.append(folded)
             origin.extend([index] * len(folded))
     return Folded("".join(pieces), tuple(origin), len(text))
-

@@ -1,54 +1,49 @@
-"""Turn an admin's term ("snitch{,es,ing}", "go back to your country", "rap*") into a pattern.
+"""Terms as admins write them ("snitch{,es,ing}", "rap*", "go back to your country"), turned into
+literal *skeletons* that one multi-literal scan finds.
 
-The pattern runs on folded text encoded as UTF-8 and is valid for both Hyperscan (the prefilter
-that scans every message) and RE2 (exact spans on the rare messages that matched). It sees through
-the evasions that folding leaves alone:
+A skeleton is folded text (see `normalise.py`) encoded as UTF-8 with leetspeak mapped byte for
+byte (`0`->o, `1`->i, `3`->e, `4`->a, `5`->s, `7`->t, `8`->b, `9`->g, `@`->a, `$`->s, `!`->i,
+`|`->l, `+`->t). The mapping keeps every byte in place, so a match in the skeleton is at the same
+offsets in the folded text, where the word boundaries are checked: `fag!` has the skeleton
+`fagi`, but in the folded text the `!` after `fag` is not a letter, so the term ends there.
 
-* leetspeak: each letter is a class of its look-alikes (`a` -> `[a@4^]`);
-* repeated letters: every run of a letter may be longer (`coon` -> `c+[o0]{2,}n+`, so `cooon`
-  matches but `con` does not);
-* masking: after the first letter, `*`, `#` or `_` may stand for a letter (`f*g`, `n*****`);
-* separators: a single-word term also matches its letters spaced out (`f u c k`, `f.u.c.k`).
-
-Terms match whole words only: the pattern is wrapped in non-word bytes (or the ends of the
-text). Group 1 is the term itself.
+Evasions the skeleton alone does not undo are handled by rewriting it (rarely, see
+`matcher.py`): runs of three or more letters (`fuuuuck`), letters spaced out (`f u c k`,
+`f.u.c.k`), and masked letters (`f*ck`, `n*****`).
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+from dataclasses import dataclass
 
 from bot.engine.normalise import fold
 
-WORD_BYTES = r"a-z0-9\x80-\xff"
-_LEFT = rf"(?:^|[^{WORD_BYTES}])"
-_RIGHT = rf"(?:[^{WORD_BYTES}]|$)"
-_GAP = rf"[^{WORD_BYTES}]+"
-_OPTIONAL_PUNCT = rf"[^{WORD_BYTES}]*"
-_WILDCARD = rf"[{WORD_BYTES}]*"
-_MASK = r"\*#_"
-_SEPARATOR = r"[ \t.\-,~/\\:;'\"]{1,3}"
-
-_LEET: dict[str, str] = {
-    "a": "a@4^",
-    "b": "b8",
-    "e": "e3",
-    "g": "g96",
-    "i": "i1!|l",
-    "l": "l1|i",
-    "o": "o0",
-    "s": "s5$z",
-    "t": "t7+",
-    "u": "uv",
-    "z": "z2",
-}
+LEET_FROM = b"0134578@$!|+9"
+LEET_TO = b"oieastbasilt" + b"g"
+SKELETON_TABLE = bytes.maketrans(LEET_FROM, LEET_TO)
 
 _BRACES = re.compile(r"\{([^{}]*)\}")
+_RUNS = re.compile(rb"([a-z])\1{2,}")
 
 
 class TermError(ValueError):
-    """A term that cannot be turned into a pattern; the message says why."""
+    """A term that cannot be used; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Literal:
+    """One skeleton to find, and whether a word may continue past either end (`*`)."""
+
+    skeleton: bytes
+    open_left: bool = False
+    open_right: bool = False
+
+
+def skeleton(folded_bytes: bytes) -> bytes:
+    """The leetspeak-mapped form of folded UTF-8 bytes (same length, same offsets)."""
+    return folded_bytes.translate(SKELETON_TABLE)
 
 
 def expand_braces(term: str) -> list[str]:
@@ -67,53 +62,22 @@ def expand_braces(term: str) -> list[str]:
     return expanded
 
 
-def _letter_class(letter: str, masked: bool) -> str:
-    chars = _LEET.get(letter, letter)
-    escaped = "".join(c if c.isalnum() and c.isascii() else "\\" + c for c in chars)
-    if not letter.isascii():
-        escaped = "".join(f"\\x{b:02x}" for b in letter.encode("utf-8"))
-        return f"(?:{escaped})"
-    return f"[{escaped}{_MASK}]" if masked else f"[{escaped}]"
-
-
-def _word_pattern(word: str) -> str:
-    """One word: letter classes with repeats and masks; `*` is a wildcard."""
-    out: list[str] = []
-    first = True
-    for letter, run in itertools.groupby(word):
-        count = len(list(run))
-        if letter == "*":
-            out.append(_WILDCARD)
-            continue
-        if not (letter.isalnum()):
-            out.append(_OPTIONAL_PUNCT)
-            continue
-        cls = _letter_class(letter, masked=not first)
-        out.append(cls + ("+" if count == 1 else f"{{{count},}}"))
-        first = False
-    return "".join(out)
-
-
-def _spaced_pattern(word: str) -> str | None:
-    """The word with a separator between every letter, or None if it is not a plain word."""
-    if len(word) < 3 or not word.isalpha() or not word.isascii():
-        return None
-    return _SEPARATOR.join(_letter_class(letter, masked=False) for letter in word)
-
-
-def term_pattern(term: str) -> str:
-    """The pattern for one already brace-expanded term (see module docstring)."""
-    folded = fold(term).strip()
-    if not folded or not any(c.isalnum() for c in folded):
+def term_literal(term: str) -> Literal:
+    """The literal for one brace-expanded term; `*` at either end leaves that end open."""
+    folded = " ".join(fold(term).split())
+    open_left = folded.startswith("*")
+    open_right = folded.endswith("*")
+    core = folded.strip("*").strip()
+    if "*" in core:
+        raise TermError(f"term {term!r}: '*' is only allowed at the start or end of a term")
+    if not any(c.isalnum() for c in core):
         raise TermError(f"term {term!r} has no letters or digits")
-    if folded.replace("*", "").strip() == "":
-        raise TermError(f"term {term!r} is only wildcards")
-    words = folded.split()
-    body = _GAP.join(_word_pattern(w) for w in words)
-    alternatives = [body]
-    if len(words) == 1:
-        spaced = _spaced_pattern(words[0])
-        if spaced:
-            alternatives.append(spaced)
-    return f"{_LEFT}({'|'.join(alternatives)}){_RIGHT}"
+    if open_left and open_right and len(core) < 4:
+        raise TermError(f"term {term!r}: '*x*' terms need at least four letters")
+    collapsed = _RUNS.sub(rb"\1\1", skeleton(core.encode("utf-8")))
+    return Literal(collapsed, open_left, open_right)
 
+
+def is_single_word(literal: Literal) -> bool:
+    """True for plain one-word terms, the only ones a masked word (`f*ck`) can stand for."""
+    return literal.skeleton.isalpha() and not (literal.open_left or literal.open_right)

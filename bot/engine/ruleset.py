@@ -68,34 +68,17 @@ class _Candidate:
 class _Message:
     """Per-message state of the slow path, computed lazily and shared by all rules."""
 
-    def __init__(self, text: str, matcher: Matcher, context: EvalContext) -> None:
+    def __init__(self, text: str, found: dict[int, list[Span]], context: EvalContext) -> None:
         self.text = text
         self.folded = fold_with_offsets(text)
-        self.data = self.folded.text.encode("utf-8")
-        self.matcher = matcher
+        self.found = found
         self.tokens = Tokens(self.folded.text)
         self.aim = ctx.find_aim(text, self.tokens, context)
-        self._spans: dict[int, list[Span]] = {}
-        self._char_at: list[int] | None = None
         self._condemned: bool | None = None
 
-    def _byte_to_char(self, offset: int) -> int:
-        if len(self.data) == len(self.folded.text):
-            return offset
-        if self._char_at is None:
-            table = []
-            for index, char in enumerate(self.folded.text):
-                table.extend([index] * len(char.encode("utf-8")))
-            table.append(len(self.folded.text))
-            self._char_at = table
-        return self._char_at[offset]
-
     def spans(self, atom: int) -> list[Span]:
-        """Exact spans of an atom in folded-text characters (cached)."""
-        if atom not in self._spans:
-            raw = self.matcher.spans(atom, self.data)
-            self._spans[atom] = [(self._byte_to_char(s), self._byte_to_char(e)) for s, e in raw]
-        return self._spans[atom]
+        """Spans of an atom in folded-text characters (empty if absent)."""
+        return self.found.get(atom, [])
 
     @property
     def condemned(self) -> bool:
@@ -140,30 +123,34 @@ class RuleSet:
                 by_atom.setdefault(atom, []).append(index)
         self._rules_by_atom = {atom: tuple(ids) for atom, ids in by_atom.items()}
         self._clean = Verdict(rules_version=version)
+        self._find = matcher.find
+
+    def _clean_for(self, context: EvalContext) -> Verdict:
+        return Verdict(
+            addressee=Addressee(context.mentions, context.reply_to), rules_version=self.version
+        )
 
     def __len__(self) -> int:
         return len(self.rules)
 
     def evaluate(self, text: str, context: EvalContext | None = None) -> Verdict:
         """The verdict for one message. Never raises on any string."""
-        found = self.matcher.scan(fold(text).encode("utf-8"))
+        found = self._find(fold(text))
+        if not found:
+            return self._clean if context is None else self._clean_for(context)
         candidates = sorted({r for atom in found for r in self._rules_by_atom.get(atom, ())})
         if not candidates:
-            if context is None:
-                return self._clean
-            return Verdict(
-                addressee=Addressee(context.mentions, context.reply_to), rules_version=self.version
-            )
-        return self._evaluate_candidates(text, frozenset(found), candidates, context)
+            return self._clean if context is None else self._clean_for(context)
+        return self._evaluate_candidates(text, found, candidates, context)
 
     def _evaluate_candidates(
         self,
         text: str,
-        found: frozenset[int],
+        found: dict[int, list[Span]],
         candidates: list[int],
         context: EvalContext | None,
     ) -> Verdict:
-        message = _Message(text, self.matcher, context or EvalContext())
+        message = _Message(text, found, context or EvalContext())
         hits: list[Hit] = []
         suppressed: list[Suppressed] = []
         for index in candidates:
@@ -196,19 +183,18 @@ class RuleSet:
     def _candidates(
         self,
         rule: CompiledRule,
-        found: frozenset[int],
+        found: dict[int, list[Span]],
         message: _Message,
         suppressed: list[Suppressed],
     ) -> Iterable[_Candidate]:
-        for atom, tag in rule.terms.items():
-            if atom in found:
-                for span in message.spans(atom):
-                    if _enough_letters(message.folded.text[span[0] : span[1]]):
-                        yield _Candidate(span, tag)
-        for atom in rule.regexes:
-            if atom in found:
-                for span in message.spans(atom):
-                    yield _Candidate(span, None)
+        for atom in found.keys() & rule.terms.keys():
+            tag = rule.terms[atom]
+            for span in message.spans(atom):
+                if _enough_letters(message.folded.text[span[0] : span[1]]):
+                    yield _Candidate(span, tag)
+        for atom in found.keys() & set(rule.regexes):
+            for span in message.spans(atom):
+                yield _Candidate(span, None)
         for near in rule.near:
             yield from self._near_candidates(rule, near, found, message, suppressed)
 
@@ -216,12 +202,12 @@ class RuleSet:
         self,
         rule: CompiledRule,
         near: CompiledNear,
-        found: frozenset[int],
+        found: dict[int, list[Span]],
         message: _Message,
         suppressed: list[Suppressed],
     ) -> Iterable[_Candidate]:
-        a_atoms = [a for a in near.a if a in found]
-        b_atoms = [b for b in near.b if b in found]
+        a_atoms = sorted(found.keys() & near.a.keys())
+        b_atoms = sorted(found.keys() & near.b.keys())
         if not a_atoms or not b_atoms:
             return
         negation = rule.checks.negation
@@ -249,11 +235,11 @@ class RuleSet:
                             yield candidate
 
     def _suppression(
-        self, rule: CompiledRule, span: Span, found: frozenset[int], message: _Message
+        self, rule: CompiledRule, span: Span, found: dict[int, list[Span]], message: _Message
     ) -> str | None:
         for atom in rule.exceptions:
             if atom in found and any(_overlaps(span, e) for e in message.spans(atom)):
-                return f"exception ({self.matcher.atoms[atom].pattern[:40]})"
+                return f"exception ({self.matcher.describe(atom)[:40]})"
         folded = message.folded.text
         checks = rule.checks
         if (
