@@ -76,22 +76,32 @@ _REGEX_FLAGS = int(
 )
 
 
+Origin = list[tuple[int, int]]  # for each byte of a rewritten skeleton: its source [start, end)
+
+
 def _rewrite(
     data: bytes,
-    origin: list[int],
+    origin: Origin,
     pattern: re.Pattern[bytes],
     keep: Callable[[re.Match[bytes]], list[int]],
-) -> tuple[bytes, list[int]]:
-    """`data` with each match of `pattern` reduced to the positions `keep` returns."""
+) -> tuple[bytes, Origin]:
+    """`data` with each match of `pattern` reduced to the positions `keep` returns.
+
+    The last kept byte of a match also stands for everything after it up to the match's end,
+    so a span ending on a collapsed run ("faaaag" -> "fag") still covers the whole run.
+    """
     out = bytearray()
-    new_origin: list[int] = []
+    new_origin: Origin = []
     position = 0
     for match in pattern.finditer(data):
         out += data[position : match.start()]
         new_origin += origin[position : match.start()]
-        for index in keep(match):
+        kept = keep(match)
+        for index in kept:
             out.append(data[index])
             new_origin.append(origin[index])
+        if kept:
+            new_origin[-1] = (new_origin[-1][0], origin[match.end() - 1][1])
         position = match.end()
     out += data[position:]
     new_origin += origin[position:]
@@ -212,7 +222,7 @@ class Matcher:
     ) -> dict[int, set[Span]]:
         spans: dict[int, set[Span]] = {}
         detected: set[int] = set()
-        identity = list(range(len(data)))
+        identity = [(i, i + 1) for i in range(len(data))]
         for atom, end in events:
             if atom in self._literals:
                 self._accept(data, identity, atom, end, spans)
@@ -229,8 +239,8 @@ class Matcher:
         return spans
 
     def _variants(
-        self, skeleton: bytes, identity: list[int], detected: set[int]
-    ) -> Iterator[tuple[bytes, list[int]]]:
+        self, skeleton: bytes, identity: Origin, detected: set[int]
+    ) -> Iterator[tuple[bytes, Origin]]:
         """Rewritten skeletons that undo repeated letters and spacing."""
         bases = [(skeleton, identity)]
         if self._spaced_id in detected:
@@ -243,15 +253,20 @@ class Matcher:
                     yield _rewrite(base, origin, _RUN_RE, _first(keep))
 
     def _accept(
-        self, data: bytes, origin: list[int], atom: int, end: int, spans: dict[int, set[Span]]
+        self, data: bytes, origin: Origin, atom: int, end: int, spans: dict[int, set[Span]]
     ) -> None:
         literal = self._literals[atom]
         start = end - len(literal.skeleton)
-        first, last = origin[start], origin[end - 1] + 1
+        first, last = origin[start][0], origin[end - 1][1]
         if not literal.open_left and first > 0 and _is_word_byte(data[first - 1]):
             return
         if not literal.open_right and last < len(data) and _is_word_byte(data[last]):
             return
+        # An open end ("snitch*") takes in the rest of the word, so the quote is the whole word.
+        while literal.open_left and first > 0 and _is_word_byte(data[first - 1]):
+            first -= 1
+        while literal.open_right and last < len(data) and _is_word_byte(data[last]):
+            last += 1
         spans.setdefault(atom, set()).add((first, last))
 
     def _masked_words(self, data: bytes, skeleton: bytes, spans: dict[int, set[Span]]) -> None:

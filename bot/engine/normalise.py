@@ -53,12 +53,23 @@ _CONFUSABLES: dict[str, str] = {
 _INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
 
 _NAMED_LETTER = re.compile(
-    r"\bLATIN\b.*\bLETTER ([A-Z])$|^REGIONAL INDICATOR SYMBOL LETTER ([A-Z])$"
+    r"\bLATIN\b.*\bLETTER\b.* ([A-Z])$|^REGIONAL INDICATOR SYMBOL LETTER ([A-Z])$"
 )
 
 
 def _fold_char(char: str) -> str:
     """Fold one character (see module docstring). Returns '' to delete it."""
+    folded = _fold_once(char)
+    # Case folding can reveal a look-alike ("Ø" -> "ø" -> "o"): fold until nothing changes.
+    for _ in range(3):
+        again = "".join(_fold_once(c) for c in folded)
+        if again == folded:
+            break
+        folded = again
+    return folded
+
+
+def _fold_once(char: str) -> str:
     if char.isascii():
         return char.lower()
     if char in _CONFUSABLES:
@@ -122,7 +133,12 @@ class Folded:
         if end <= start:
             at = self.origin[start] if start < len(self.origin) else self.source_length
             return at, at
-        return self.origin[start], self.origin[end - 1] + 1
+        # Stretch the end over deleted characters (combining marks, zero-width) that follow,
+        # so a quote of "g̷" keeps its mark.
+        if end < len(self.origin):
+            after = self.origin[end]
+            return self.origin[start], max(after, self.origin[end - 1] + 1)
+        return self.origin[start], self.source_length
 
 
 def fold_with_offsets(text: str) -> Folded:

@@ -1,0 +1,126 @@
+"""Matching sees through evasions, spares ordinary words, and quotes exactly what was written."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine import RuleSet
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what a fag",
+        "what a FAG",
+        "what a f4g",  # leetspeak digit
+        "what a f@g!",  # leetspeak symbol, then punctuation
+        "what a ｆａｇ",  # fullwidth
+        "what a fаg",  # Cyrillic а
+        "what a f\u200ba\u200dg",  # zero-width characters inside the word
+        "what a f̸̢a̵g̷",  # combining marks
+        "what a faaaag",  # repeated letters
+        "what a ffffaaaagggg",
+        "what a f a g",  # spaced out
+        "what a f.a.g",
+        "what a f-a-g",
+        "what a f*g",  # masked letter
+        "what a f*gg*t",
+        "what a 𝐟𝐚𝐠",  # mathematical bold
+        "what a fags",  # inflection from braces
+    ],
+)
+def test_evasion_of_a_slur_is_flagged(ruleset: RuleSet, text: str) -> None:
+    verdict = ruleset.evaluate(text)
+    assert verdict.rule_ids == ["test.slur"], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the fagus tree",  # a longer word containing the term
+        "fagin is a character",
+        "f***",  # too masked to pin on a term
+        "going for a fag break",  # exception overlapping the match
+    ],
+)
+def test_longer_words_and_exceptions_are_not_flagged(ruleset: RuleSet, text: str) -> None:
+    assert "test.slur" not in ruleset.evaluate(text).rule_ids
+
+
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        ("what a f\u200ba\u200dg", "f\u200ba\u200dg"),
+        ("ｗｈａｔ a ｆａｇ ok", "ｆａｇ"),
+        ("so... f a g lol", "f a g"),
+        ("what a faaaag", "faaaag"),
+        ("😂😂 f@g 😂", "f@g"),
+        ("a f̸̢a̵g̷ here", "f̸̢a̵g̷"),
+    ],
+)
+def test_span_quotes_exactly_what_was_written(ruleset: RuleSet, text: str, quoted: str) -> None:
+    hit = ruleset.evaluate(text).hits[0]
+    assert text[hit.start : hit.end] == quoted
+    assert hit.text == quoted
+
+
+def test_wildcard_term_takes_in_the_whole_word(ruleset: RuleSet) -> None:
+    verdict = ruleset.evaluate("snitches get stitches")
+    assert [h.text for h in verdict.hits] == ["snitches"]
+
+
+def test_exception_cancels_only_the_match_it_overlaps(ruleset: RuleSet) -> None:
+    # python-discord/bot#322: an allow-listed phrase once hid real slurs elsewhere in a message.
+    verdict = ruleset.evaluate("going for a fag break with the fags")
+    assert [h.text for h in verdict.hits] == ["fags"]
+    assert [s.reason for s in verdict.suppressed] == ["exception (fag break)"]
+
+
+def test_regex_rule_matches_with_re2(ruleset: RuleSet) -> None:
+    verdict = ruleset.evaluate("Honestly I'll KILL you tomorrow")
+    assert verdict.rule_ids == ["test.regex-threat"]
+    assert verdict.hits[0].text == "I'll KILL you"
+    assert verdict.severity is not None and verdict.severity.label == "critical"
+
+
+def test_near_combination_flags_slur_free_hate(ruleset: RuleSet) -> None:
+    verdict = ruleset.evaluate("honestly immigrants are basically rats")
+    assert verdict.rule_ids == ["test.dehumanising"]
+    assert verdict.subcategory == "racism"  # 'auto' takes the tag of the group term
+    assert verdict.hits[0].text == "immigrants are basically rats"
+
+
+def test_near_combination_respects_the_word_window(ruleset: RuleSet) -> None:
+    text = "immigrants came to the office party and then we talked about rats"
+    assert not ruleset.evaluate(text).flagged
+
+
+def test_ordered_near_needs_a_before_b(ruleset: RuleSet) -> None:
+    assert ruleset.evaluate("muslims are not welcome").flagged
+    assert not ruleset.evaluate("not welcome: muslims").flagged
+
+
+def test_the_verdict_reports_the_most_serious_hit(ruleset: RuleSet) -> None:
+    verdict = ruleset.evaluate("you fag, I'll kill you")
+    assert verdict.category == "violence"
+    assert set(verdict.rule_ids) == {"test.slur", "test.regex-threat"}
+    assert verdict.explanation == "This reads as a threat of violence."
+    assert verdict.spans == [[4, 7], [9, 22]]
+
+
+def test_classify_record_has_the_contract_keys(ruleset: RuleSet) -> None:
+    record = ruleset.evaluate("what a fag").classify_record("m1")
+    assert record == {
+        "id": "m1",
+        "flagged": True,
+        "category": "discrimination",
+        "subcategory": "homophobia",
+        "severity": "high",
+        "rules": ["test.slur"],
+        "spans": [[7, 10]],
+    }
+    clean = ruleset.evaluate("lunch?").classify_record(2)
+    assert clean == {
+        "id": 2, "flagged": False, "category": None, "subcategory": None,
+        "severity": None, "rules": [], "spans": [],
+    }
