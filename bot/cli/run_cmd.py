@@ -47,6 +47,8 @@ def configure_logging(settings: Settings) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level_number)
+    # Its DEBUG lines echo every SQL statement with its parameters, i.e. members' messages.
+    logging.getLogger("aiosqlite").setLevel(max(logging.INFO, settings.log_level_number))
 
 
 def register(subparsers: Any) -> None:

@@ -1,4 +1,4 @@
-"""A change in the rules directory is picked up without restart; a broken one keeps the old rules."""
+"""Rule changes are picked up without restart; a broken change keeps the old rules."""
 
 from __future__ import annotations
 
