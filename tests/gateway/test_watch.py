@@ -157,3 +157,16 @@ async def test_discord_automod_block_is_counted(world: World) -> None:
     history = await world.bot.services.members.history(world.guild.id, world.alice.id)
     (incident,) = history.incidents
     assert incident.category == "harassment" and incident.verdict["automod"]
+
+
+async def test_edit_after_restart_uses_the_uncached_path_and_keeps_evidence(world: World) -> None:
+    message = await world.alice.send(world.general, f"{SLUR} again")
+    await world.restart()  # the new process never saw the message: only raw events fire
+
+    await world.alice.edit(message, "edited away")
+
+    (incident,) = await world.bot.services.store.incidents.for_message(
+        world.guild.id, message.id
+    )
+    assert incident.text == f"{SLUR} again"
+    assert [e.text for e in incident.edits] == ["edited away"]
