@@ -20,12 +20,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from bot.scan import fixtures as fx
-from bot.scan.synthetic import synthetic_chat
+from bot.scan.synthetic import Synthetic, synthetic_chat
 
-WRITERS = {
+Writer = Callable[[Path, Iterable[Synthetic]], None]
+
+WRITERS: dict[str, tuple[str, Writer]] = {
     "whatsapp": ("WhatsApp Chat with Team.txt", lambda p, e: fx.write_whatsapp(p, e, "android_us")),
     "discord_json": ("export.json", fx.write_discord_json),
     "discord_csv": ("export.csv", lambda p, e: fx.write_discord_csv(p, e, "us")),
@@ -86,6 +89,16 @@ def _child_scan(export: Path, rules: Path, out: Path) -> dict[str, float]:
     return {"wall": wall, "cpu": cpu, "peak_rss_mib": after.ru_maxrss / 1024}
 
 
+def _baseline_rss() -> float:
+    """Peak RSS of a process that only imports the CLI and its commands (MiB)."""
+    code = (
+        "import resource; from bot.cli import build_parser; build_parser(); "
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return int(out.stdout) / 1024
+
+
 def main() -> None:
     """Generate the export, run the scan in a child process, print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -129,7 +142,10 @@ def main() -> None:
         f"{messages / figures['cpu']:,.0f} msg/s per CPU second; "
         f"scan loop alone {summary['messages_per_second']:,.0f} msg/s"
     )
-    print(f"peak RSS          {figures['peak_rss_mib']:.1f} MiB")
+    print(
+        f"peak RSS          {figures['peak_rss_mib']:.1f} MiB "
+        f"(interpreter + imports alone: {_baseline_rss():.1f} MiB)"
+    )
     print(f"outputs           report.html {html_mb:.1f} MB, report.jsonl {jsonl_mb:.1f} MB")
 
 

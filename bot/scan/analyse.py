@@ -42,7 +42,7 @@ DEFAULT_CONTEXT = 3
 DEFAULT_KEEP = 5000
 TIMELINE_LIMIT = 2000
 WARNINGS_LIMIT = 100
-REPLY_MEMORY = 200_000
+REPLY_MEMORY = 50_000
 """Recent message ids kept to resolve replies to their author (older replies go unresolved)."""
 NAME_TARGETS_LIMIT = 200
 """Above this many members, plain names are not searched for targets (the engine tries each

@@ -8,6 +8,7 @@ from collections import Counter
 from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -228,7 +229,8 @@ def test_chart_groups_long_histories_and_keeps_every_count(days: int, unit: str)
     assert len(data) <= charts.MAX_BARS
     assert sum(b.total for b in data) == len(weekly)
     svg = charts.stacked_bars(got_unit, data)
-    assert svg.startswith("<svg") and svg.count('class="bar"') == sum(1 for b in data if b.total)
+    assert svg.count('class="bar"') == sum(1 for b in data if b.total)
+    assert ElementTree.fromstring(svg).tag == "{http://www.w3.org/2000/svg}svg"  # well-formed
 
 
 def test_memory_stays_bounded_on_a_long_chat(tmp_path: Path) -> None:
