@@ -61,7 +61,8 @@ _COUNTER_OPENER = re.compile(
     r"no one should (?:say|call|be called)|nobody should (?:say|call|be called)|"
     r"(?:it's|its|it is) not (?:ok|okay|acceptable|fine) to (?:say|call)|"
     r"you can'?t (?:say|call)|how dare|sick of (?:people|hearing)|tired of (?:people|hearing)|"
-    r"jokes? (?:about|like)|words? like)\b"
+    r"jokes? (?:about|like)|words? like|"
+    r"(?:don'?t|never) let (?:anyone|anybody|people|them) tell you)\b"
 )
 
 _QUOTE_REGIONS = re.compile(r"\"[^\"\n]{1,600}\"|(?<![a-z0-9])'[^'\n]{1,600}'(?![a-z0-9])")
