@@ -137,7 +137,9 @@ def evaluate_rows(ruleset: RuleSet, rows: Iterable[dict[str, Any]]) -> EvalRepor
         if should_flag and verdict.flagged:
             report.true_pos += 1
             expected = row.get("category")
-            report.category_right += expected in (None, "none") or verdict.category == expected
+            report.category_right += expected in (None, "none") or (
+                verdict.category in str(expected).split("+")  # "violence+discrimination": either
+            )
         elif should_flag:
             report.false_neg += 1
             report.misses.append(row)

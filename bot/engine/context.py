@@ -34,7 +34,8 @@ SECOND_PERSON = frozenset(
 
 # Words that show the speaker condemns what they quote or report.
 CONDEMNATION = re.compile(
-    r"\b(?:not (?:ok|okay|cool|funny|acceptable|fine|on|banter|a joke)|unacceptable|"
+    r"\b(?:(?:not|isn'?t|aren'?t|wasn'?t|never) (?:ok|okay|cool|funny|acceptable|fine|on|banter|a joke)|"
+    r"unacceptable|investigat\w*|misconduct|disciplinary|escalat\w*|mortified|grim|"
     r"out of (?:order|line)|offensive|a slur|slurs?|racist|racism|sexist|sexism|homophobic|"
     r"homophobia|transphobic|transphobia|bigot(?:ed|ry|s)?|hateful|hate speech|hurtful|"
     r"disgusting|vile|appalling|shameful|ashamed|inappropriate|reported|reporting|report it|"
@@ -53,7 +54,8 @@ _REPORTED = re.compile(
 
 # Openers of a clause that talks *about* a hateful claim in order to reject it.
 _COUNTER_OPENER = re.compile(
-    r"(?<!just )(?<!i'm )(?<!im )(?<!i am )(?<!only )\b(?:saying|to say|to call|calling|"
+    r"(?<!just )(?<!i'm )(?<!im )(?<!i am )(?<!only )(?<!mistake in )(?<!wrong with )"
+    r"(?<!problem with )(?<!wrong in )\b(?:saying|to say|to call|calling|"
     r"statements like|comments like|claims? (?:like|that)|claiming|the idea that|"
     r"the notion that|the belief that|people who (?:say|think|believe|call)|"
     r"if you (?:say|think|believe|call)|whoever (?:says|said|thinks)|"
@@ -62,10 +64,20 @@ _COUNTER_OPENER = re.compile(
     r"(?:it's|its|it is) not (?:ok|okay|acceptable|fine) to (?:say|call)|"
     r"you can'?t (?:say|call)|how dare|sick of (?:people|hearing)|tired of (?:people|hearing)|"
     r"jokes? (?:about|like)|words? like|"
-    r"(?:don'?t|never) let (?:anyone|anybody|people|them) tell you)\b"
+    r"(?:don'?t|never) let (?:anyone|anybody|people|them) tell you|"
+    r"(?:say|says|said|saying|write|writes|wrote|writing|post|posts|posted|posting|tweet\w*) "
+    r"(?:things|stuff|shit|crap|rubbish|garbage|something) like|"
+    r"(?:posts|tweets|messages|comments|jokes|remarks|memes|chants|signs) like|"
+    r"(?:jail|prison|sacked|fired|banned|punished|arrested|reported|suspended) for "
+    r"(?:saying|writing|posting|wishing|calling|tweeting|shouting|chanting|joking)|"
+    r"(?:can'?t|cannot|don'?t|do not|won'?t) (?:seriously |really |honestly |actually )?"
+    r"(?:believe|think|accept|agree|tolerate|condone|stand for) (?:that|posts|people|anyone|this))\b"
 )
 
-_QUOTE_REGIONS = re.compile(r"\"[^\"\n]{1,600}\"|(?<![a-z0-9])'[^'\n]{1,600}'(?![a-z0-9])")
+# Quotation marks, and Discord block quotes ("> quoted line", as in a reply).
+_QUOTE_REGIONS = re.compile(
+    r"\"[^\"\n]{1,600}\"|(?<![a-z0-9])'[^'\n]{1,600}'(?![a-z0-9])|(?m:^>[ \t][^\n]{1,600}$)"
+)
 
 _MENTION = re.compile(r"<@!?(\d{5,25})>")
 
