@@ -12,6 +12,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 _TOKEN = re.compile(r"[^\s,.;:?!\"()\[\]{}<>]+")
 _SENTENCE_END = re.compile(r"[.!?;\n]")
@@ -102,12 +103,8 @@ class Tokens:
         self.words = [m.group().strip("'") for m in found]
 
     def index_at(self, offset: int) -> int:
-        """Index of the token containing or following `offset`."""
-        return (
-            bisect_right(self.starts, offset) - 1
-            if offset in self.starts
-            else bisect_left(self.starts, offset)
-        )
+        """Index of the first token that ends after `offset` (the token at or after it)."""
+        return bisect_right(self.ends, offset)
 
     def distance(self, a: tuple[int, int], b: tuple[int, int]) -> int:
         """Words strictly between two spans (0 when adjacent, negative when they overlap)."""
@@ -141,14 +138,28 @@ def _is_negator(word: str) -> bool:
     return word in NEGATORS or word.endswith("n't")
 
 
+@lru_cache(maxsize=16)
+def _sentence_ends(text: str) -> list[int]:
+    # Cached per message: several hits in one long message must not rescan it each time.
+    return [m.end() for m in _SENTENCE_END.finditer(text)]
+
+
 def _sentence_start(text: str, offset: int) -> int:
-    ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, offset)]
-    return ends[-1] if ends else 0
+    ends = _sentence_ends(text)
+    index = bisect_right(ends, offset) - 1
+    return ends[index] if index >= 0 else 0
+
+
+@lru_cache(maxsize=16)
+def _quote_regions(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _QUOTE_REGIONS.finditer(text)]
 
 
 def in_quotes(folded: str, span: tuple[int, int]) -> bool:
     """True when the span sits inside a pair of quotation marks (folded to ASCII)."""
-    return any(m.start() < span[0] and span[1] < m.end() for m in _QUOTE_REGIONS.finditer(folded))
+    regions = _quote_regions(folded)
+    index = bisect_left(regions, (span[0], 0)) - 1  # the last region starting before the span
+    return index >= 0 and span[1] < regions[index][1]
 
 
 def is_reported(folded: str, span: tuple[int, int]) -> bool:

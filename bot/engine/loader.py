@@ -9,6 +9,7 @@ is refused, so loading can never construct objects.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,20 +71,22 @@ def _line(node: Any, path: tuple[Any, ...]) -> int:
 
 
 def _plain(node: Any, file: str, depth: int = 0) -> Any:
-    """Builtin types from a ruamel tree, refusing tags and absurd nesting."""
+    """Builtin types from a ruamel tree, refusing tags, odd types and absurd nesting."""
     if depth > MAX_DEPTH:
         raise _FileError(file, _line_of_node(node), f"nesting deeper than {MAX_DEPTH} levels")
-    tag = getattr(node, "tag", None)
-    tag_value = getattr(tag, "value", tag)
-    if isinstance(tag_value, str) and tag_value.startswith("!"):
-        raise _FileError(file, _line_of_node(node), f"YAML tags are not allowed ({tag_value})")
+    tag = getattr(getattr(node, "tag", None), "value", None)
+    if tag is not None:
+        raise _FileError(file, _line_of_node(node), f"YAML tags are not allowed ({tag})")
     if isinstance(node, dict):
         return {str(k): _plain(v, file, depth + 1) for k, v in node.items()}
     if isinstance(node, list):
         return [_plain(v, file, depth + 1) for v in node]
     if isinstance(node, str):
         return str(node)
-    return node
+    if node is None or isinstance(node, bool | int | float):
+        return node
+    kind = type(node).__name__
+    raise _FileError(file, _line_of_node(node), f"unsupported YAML value ({kind}): quote it")
 
 
 def _line_of_node(node: Any) -> int:
@@ -104,7 +107,23 @@ class _Parsed:
     model: RuleFile
 
 
+_QUOTED = re.compile(r"'[^'\n]*'|\"(?:[^\"\\\n]|\\.)*\"")
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _guard_nesting(name: str, text: str) -> None:
+    """Refuse absurd flow nesting before the YAML parser spends minutes on it."""
+    depth = 0
+    unquoted = _QUOTED.sub("", text)  # quoted strings never span lines, so line numbers hold
+    for match in _BRACKETS.finditer(unquoted):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > MAX_DEPTH:
+            line = unquoted.count("\n", 0, match.start()) + 1
+            raise _FileError(name, line, f"nesting deeper than {MAX_DEPTH} levels")
+
+
 def _read(name: str, text: str) -> _Parsed:
+    _guard_nesting(name, text)
     yaml = YAML(typ="rt", pure=True)
     try:
         tree = yaml.load(text)
@@ -282,7 +301,7 @@ def _compile_rule(compiler: _Compiler, rule: Rule, where: tuple[str, int]) -> Co
         flag_examples=tuple(rule.examples.flag),
         pass_examples=tuple(rule.examples.pass_),
     )
-    if not compiled.triggers:
+    if not (rule.match.terms or rule.match.regex or rule.match.near):
         compiler.errors.append(RuleError(*where, f"rule '{rule.id}' matches nothing"))
     return compiled
 

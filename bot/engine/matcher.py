@@ -21,6 +21,7 @@ import re2
 from bot.engine.patterns import SKELETON_TABLE, Literal, is_single_word
 
 Span = tuple[int, int]
+MAX_SPANS_PER_ATOM = 500  # bounds the work on a message built to repeat a term thousands of times
 _NONE: dict[int, list[Span]] = {}
 
 _SEPARATORS = rb"[ .\-,~/\\:;'\"]"
@@ -44,7 +45,10 @@ def compile_re2(pattern: str) -> re2._Regexp:
     try:
         return re2.compile(pattern.encode("utf-8"), options)
     except re2.error as exc:
-        raise PatternError(f"RE2 rejects the pattern: {exc}") from None
+        reason = exc.args[0] if exc.args else exc
+        if isinstance(reason, bytes):
+            reason = reason.decode("utf-8", "replace")
+        raise PatternError(f"RE2 rejects the pattern: {reason}") from None
 
 
 def _is_word_byte(byte: int) -> bool:
@@ -267,7 +271,9 @@ class Matcher:
             first -= 1
         while literal.open_right and last < len(data) and _is_word_byte(data[last]):
             last += 1
-        spans.setdefault(atom, set()).add((first, last))
+        found = spans.setdefault(atom, set())
+        if len(found) < MAX_SPANS_PER_ATOM:
+            found.add((first, last))
 
     def _masked_words(self, data: bytes, skeleton: bytes, spans: dict[int, set[Span]]) -> None:
         """Words with `*` standing for letters, compared with one-word terms of equal length."""

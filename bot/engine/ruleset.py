@@ -7,6 +7,7 @@ offset map, exact spans with RE2, `near` pairs, exceptions, context checks, and 
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -152,6 +153,7 @@ class RuleSet:
     ) -> Verdict:
         message = _Message(text, found, context or EvalContext())
         hits: list[Hit] = []
+        seen: set[tuple[str, int]] = set()
         suppressed: list[Suppressed] = []
         for index in candidates:
             rule = self.rules[index]
@@ -162,7 +164,8 @@ class RuleSet:
                 reason = self._suppression(rule, candidate.span, found, message)
                 if reason:
                     suppressed.append(Suppressed(hit, reason))
-                elif not any(h.rule_id == hit.rule_id and h.start == hit.start for h in hits):
+                elif (hit.rule_id, hit.start) not in seen:
+                    seen.add((hit.rule_id, hit.start))
                     hits.append(hit)
         aim = message.aim
         return Verdict(
@@ -206,33 +209,38 @@ class RuleSet:
         message: _Message,
         suppressed: list[Suppressed],
     ) -> Iterable[_Candidate]:
-        a_atoms = sorted(found.keys() & near.a.keys())
-        b_atoms = sorted(found.keys() & near.b.keys())
-        if not a_atoms or not b_atoms:
+        a_spans = [(s, near.a[a]) for a in found.keys() & near.a.keys() for s in found[a]]
+        b_spans = sorted((s, near.b[b]) for b in found.keys() & near.b.keys() for s in found[b])
+        if not a_spans or not b_spans:
             return
+        tokens = message.tokens
+        b_starts = [tokens.index_at(span[0]) for span, _ in b_spans]
         negation = rule.checks.negation
-        for a_atom in a_atoms:
-            for a_span in message.spans(a_atom):
-                for b_atom in b_atoms:
-                    for b_span in message.spans(b_atom):
-                        if near.a_first and b_span[0] < a_span[0]:
-                            continue
-                        distance = message.tokens.distance(a_span, b_span)
-                        if distance < 0 or distance > near.within:
-                            continue
-                        span = (min(a_span[0], b_span[0]), max(a_span[1], b_span[1]))
-                        candidate = _Candidate(span, near.a[a_atom] or near.b[b_atom])
-                        if negation == "ignore":
-                            yield candidate
-                            continue
-                        negated = ctx.is_negated(message.tokens, a_span, b_span)
-                        if negation == "require" and negated:
-                            yield candidate
-                        elif negation == "cancel" and negated:
-                            hit = self._hit(rule, candidate, message)
-                            suppressed.append(Suppressed(hit, "negated"))
-                        elif negation == "cancel":
-                            yield candidate
+        for a_span, a_tag in sorted(a_spans):
+            # Only B spans within the word window can pair: bisect instead of trying them all,
+            # so a long message full of both terms stays linear-ish.
+            low_token = tokens.index_at(a_span[0]) - near.within - 8
+            high_token = tokens.index_at(a_span[1]) + near.within + 1
+            low = bisect_left(b_starts, low_token)
+            high = bisect_right(b_starts, high_token)
+            for b_span, b_tag in b_spans[low:high]:
+                if near.a_first and b_span[0] < a_span[0]:
+                    continue
+                distance = tokens.distance(a_span, b_span)
+                if distance < 0 or distance > near.within:
+                    continue
+                span = (min(a_span[0], b_span[0]), max(a_span[1], b_span[1]))
+                candidate = _Candidate(span, a_tag or b_tag)
+                if negation == "ignore":
+                    yield candidate
+                    continue
+                negated = ctx.is_negated(tokens, a_span, b_span)
+                if negation == "require" and negated:
+                    yield candidate
+                elif negation == "cancel" and negated:
+                    suppressed.append(Suppressed(self._hit(rule, candidate, message), "negated"))
+                elif negation == "cancel":
+                    yield candidate
 
     def _suppression(
         self, rule: CompiledRule, span: Span, found: dict[int, list[Span]], message: _Message

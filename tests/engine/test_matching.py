@@ -121,6 +121,11 @@ def test_classify_record_has_the_contract_keys(ruleset: RuleSet) -> None:
     }
     clean = ruleset.evaluate("lunch?").classify_record(2)
     assert clean == {
-        "id": 2, "flagged": False, "category": None, "subcategory": None,
-        "severity": None, "rules": [], "spans": [],
+        "id": 2,
+        "flagged": False,
+        "category": None,
+        "subcategory": None,
+        "severity": None,
+        "rules": [],
+        "spans": [],
     }

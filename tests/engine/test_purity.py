@@ -10,5 +10,7 @@ def test_engine_imports_neither_discord_nor_aiosqlite() -> None:
         "bad = [m for m in sys.modules if m.split('.')[0] in ('discord', 'aiosqlite')]; "
         "print(','.join(bad))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == ""

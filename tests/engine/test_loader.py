@@ -1,0 +1,135 @@
+"""Loading rules: clear file:line errors, never raising, never half-applied."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.engine import compile_files, load_rules
+from bot.engine.schema import RuleFile
+
+GOOD_RULE = """\
+rules:
+  - id: ok.rule
+    category: harassment
+    subcategory: insult
+    severity: low
+    match:
+      terms: [muppet]
+    nudge: "This reads as an insult aimed at someone."
+"""
+
+
+def _errors(text: str, name: str = "rules/x.yaml") -> list[str]:
+    result = compile_files({name: text})
+    assert result.ruleset is None
+    return [str(e) for e in result.errors]
+
+
+def test_good_file_loads() -> None:
+    result = compile_files({"rules/x.yaml": GOOD_RULE})
+    assert result.ok and result.ruleset is not None
+    assert len(result.ruleset) == 1
+    assert len(result.ruleset.version) == 12
+
+
+def test_unknown_key_is_named_with_its_line() -> None:
+    text = GOOD_RULE.replace("    severity: low\n", "    severity: low\n    sevrity: high\n")
+    assert _errors(text) == ["rules/x.yaml:6: rules.0.sevrity: unknown key 'sevrity'"]
+
+
+def test_bad_value_is_named_with_its_line() -> None:
+    errors = _errors(GOOD_RULE.replace("category: harassment", "category: banter"))
+    assert len(errors) == 1 and errors[0].startswith("rules/x.yaml:3: rules.0.category:")
+
+
+def test_duplicate_rule_id_names_both_places() -> None:
+    errors = [str(e) for e in compile_files({"a.yaml": GOOD_RULE, "b.yaml": GOOD_RULE}).errors]
+    assert errors == ["b.yaml:2: duplicate rule id 'ok.rule' (first at a.yaml:2)"]
+
+
+def test_unknown_term_set_is_an_error() -> None:
+    errors = _errors(GOOD_RULE.replace("[muppet]", "['@insults']"))
+    assert errors == ["rules/x.yaml:2: unknown term set '@insults'"]
+
+
+@pytest.mark.parametrize(
+    ("regex", "reason"),
+    [
+        ("(unclosed", "RE2 rejects the pattern"),
+        ("(a)\\1", "RE2 rejects the pattern"),  # back-references are not linear-time
+        ("(?<=x)y", "RE2 rejects the pattern"),  # nor is look-behind
+    ],
+)
+def test_regex_re2_rejects_is_an_error(regex: str, reason: str) -> None:
+    text = GOOD_RULE.replace("terms: [muppet]", f"regex: ['{regex}']")
+    errors = _errors(text)
+    assert len(errors) == 1 and errors[0].startswith("rules/x.yaml:2: regex ")
+    assert reason in errors[0]
+
+
+def test_yaml_syntax_error_names_the_line() -> None:
+    errors = _errors(GOOD_RULE + "  - id: [unclosed\n")
+    assert len(errors) == 1 and errors[0].startswith("rules/x.yaml:10: YAML syntax")
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "rules: !!python/object/apply:os.system ['echo owned']",
+        "rules: !include other.yaml",
+        "termsets: {x: !!set {a, b}}",
+    ],
+)
+def test_yaml_tags_are_refused(payload: str) -> None:
+    errors = _errors(payload)
+    assert len(errors) == 1
+    assert "YAML tags are not allowed" in errors[0] or "unsupported YAML value" in errors[0]
+
+
+def test_deep_nesting_is_refused_not_crashing() -> None:
+    errors = _errors("termsets: " + "[" * 5000 + "]" * 5000)
+    assert len(errors) == 1
+
+
+def test_one_bad_rule_means_nothing_is_applied() -> None:
+    bad = GOOD_RULE.replace("ok.rule", "bad.rule").replace("[muppet]", "['@nope']")
+    result = compile_files({"a.yaml": GOOD_RULE, "b.yaml": bad})
+    assert result.ruleset is None
+    assert [e.file for e in result.errors] == ["b.yaml"]
+
+
+def test_wildcard_in_the_middle_is_an_error() -> None:
+    errors = _errors(GOOD_RULE.replace("[muppet]", "['mup*pet']"))
+    assert "only allowed at the start or end" in errors[0]
+
+
+def test_load_rules_reports_missing_directory(tmp_path: Path) -> None:
+    result = load_rules(tmp_path / "absent")
+    assert result.ruleset is None
+    assert "rules directory not found" in str(result.errors[0])
+
+
+def test_load_rules_reads_nested_files_and_reports_non_utf8(tmp_path: Path) -> None:
+    (tmp_path / "terms").mkdir()
+    (tmp_path / "terms" / "good.yaml").write_text(GOOD_RULE)
+    (tmp_path / "broken.yaml").write_bytes(b"rules: [\xff\xfe]")
+    result = load_rules(tmp_path)
+    assert result.ruleset is None
+    assert str(result.errors[0]).startswith(f"{tmp_path / 'broken.yaml'}:1: not UTF-8")
+
+
+def test_policy_section_is_left_to_the_policy_layer() -> None:
+    result = compile_files({"p.yaml": "policy:\n  anything: [1, 2]\n", "r.yaml": GOOD_RULE})
+    assert result.ok
+
+
+def test_json_schema_is_generated_and_forbids_unknown_keys() -> None:
+    schema = RuleFile.model_json_schema(by_alias=True)
+    json.dumps(schema)
+    assert schema["additionalProperties"] is False
+    rule = schema["$defs"]["Rule"]
+    assert rule["additionalProperties"] is False
+    assert {"id", "category", "subcategory", "severity", "match", "nudge"} <= set(rule["required"])
