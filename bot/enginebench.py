@@ -173,13 +173,15 @@ def format_bench(result: BenchResult) -> str:
     ratio = result.per_second / result.raw_matcher_per_second
     return "\n".join(
         [
-            f"rules {result.rules}, patterns {result.atoms} (compiled in {result.compile_seconds:.2f} s)",
+            f"rules {result.rules}, patterns {result.atoms} "
+            f"(compiled in {result.compile_seconds:.2f} s)",
             f"messages {result.messages}, flagged {result.flagged}",
             f"throughput {result.per_second:,.0f} msg/s on one core "
             f"({result.seconds:.2f} s for {result.messages} messages)",
             f"latency p50 {result.p50_us:.1f} us, p99 {result.p99_us:.1f} us per message",
             f"raw matcher alone (prepared skeleton bytes, one Hyperscan scan): "
             f"{result.raw_matcher_per_second:,.0f} msg/s; full verdict is {ratio:.2f}x of it",
-            f"peak RSS {result.rss_before_mb:.0f} MB before compile, {result.rss_after_mb:.0f} MB after",
+            f"peak RSS {result.rss_before_mb:.0f} MB before compile, "
+            f"{result.rss_after_mb:.0f} MB after",
         ]
     )
