@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from typing import cast
+from typing import Any
 
 import hyperscan
 import re2
@@ -112,12 +112,12 @@ def _rewrite(
     return bytes(out), new_origin
 
 
-def _collect(atom: int, start: int, end: int, flags: int, events: object) -> None:
-    cast(list[tuple[int, int]], events).append((atom, end))
+def _collect(atom: int, start: int, end: int, flags: int, events: Any) -> None:
+    events.append((atom, end))  # `events` is a list[tuple[int, int]]; Any avoids a cast per call
 
 
-def _collect_id(atom: int, start: int, end: int, flags: int, atoms: object) -> None:
-    cast(set[int], atoms).add(atom)
+def _collect_id(atom: int, start: int, end: int, flags: int, atoms: Any) -> None:
+    atoms.add(atom)
 
 
 def _first(count: int) -> Callable[[re.Match[bytes]], list[int]]:
@@ -197,8 +197,15 @@ class Matcher:
         self._skeleton_db.scan(skeleton, match_event_handler=_collect, context=events)
         return len(events)
 
-    def find(self, folded: str) -> dict[int, list[Span]]:
-        """Spans (in folded-text characters) of every atom present; usually an empty dict."""
+    def find(
+        self, folded: str, could_match: Callable[[set[int]], bool] | None = None
+    ) -> dict[int, list[Span]]:
+        """Spans (in folded-text characters) of every atom present; usually an empty dict.
+
+        `could_match(atom_ids)` lets the caller skip the exact work when the atoms found cannot
+        satisfy any rule (a common word that only matters next to another term, say). It is not
+        consulted when an evasion detector fired, since rewriting may reveal more atoms.
+        """
         data = folded.encode("utf-8")
         skeleton = data.translate(SKELETON_TABLE)
         events: list[tuple[int, int]] = []
@@ -211,6 +218,10 @@ class Matcher:
                 regex_atoms.add(atom)
         if not events and not regex_atoms:
             return _NONE
+        if could_match is not None:
+            ids = {atom for atom, _ in events} | regex_atoms
+            if max(ids) < self._run_ids.start and not could_match(ids):
+                return _NONE
         spans = self._resolve(data, skeleton, events)
         for atom in regex_atoms:
             regex = self._re2[atom]
