@@ -80,7 +80,22 @@ _REGEX_FLAGS = int(
 )
 
 
-Origin = list[tuple[int, int]]  # for each byte of a rewritten skeleton: its source [start, end)
+Origin = Sequence[tuple[int, int]]  # for each byte of a rewritten skeleton: its source span
+
+
+class _Identity(Sequence[tuple[int, int]]):
+    """The origin map of an unrewritten skeleton, without building a list per message."""
+
+    def __init__(self, length: int) -> None:
+        self.length = length
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [(i, i + 1) for i in range(*index.indices(self.length))]
+        return (index, index + 1)
+
+    def __len__(self) -> int:
+        return self.length
 
 
 def _rewrite(
@@ -95,7 +110,7 @@ def _rewrite(
     so a span ending on a collapsed run ("faaaag" -> "fag") still covers the whole run.
     """
     out = bytearray()
-    new_origin: Origin = []
+    new_origin: list[tuple[int, int]] = []
     position = 0
     for match in pattern.finditer(data):
         out += data[position : match.start()]
@@ -237,7 +252,7 @@ class Matcher:
     ) -> dict[int, set[Span]]:
         spans: dict[int, set[Span]] = {}
         detected: set[int] = set()
-        identity = [(i, i + 1) for i in range(len(data))]
+        identity = _Identity(len(data))
         for atom, end in events:
             if atom in self._literals:
                 self._accept(data, identity, atom, end, spans)
