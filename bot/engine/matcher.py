@@ -12,7 +12,7 @@ the bot; a regex RE2 accepts but Hyperscan cannot compile is run with RE2 alone.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Any
 
 import hyperscan
@@ -147,6 +147,29 @@ def _letters(match: re.Match[bytes]) -> list[int]:
 Atom = Literal | str  # a term's literal, or an admin regex
 
 
+class _Prefilter:
+    """The first-pass database of `Matcher.build_prefilter` and its pair masks."""
+
+    def __init__(self, database: hyperscan.Database, masks: dict[int, tuple[int, int]]) -> None:
+        self.database = database
+        self.masks = masks
+
+    def worth_a_closer_look(self, skeleton: bytes) -> bool:
+        """True if a loud term, an evasion, or both sides of some pair occur."""
+        seen: set[int] = set()
+        self.database.scan(skeleton, match_event_handler=_collect_id, context=seen)
+        if not seen:
+            return False
+        side_a = side_b = 0
+        for group in seen:
+            mask = self.masks.get(group)
+            if mask is None:
+                return True  # a loud term or an evasion detector
+            side_a |= mask[0]
+            side_b |= mask[1]
+        return bool(side_a & side_b)
+
+
 class Matcher:
     """Compiled atoms; an atom's id is its index in `atoms`. Build once per rule set."""
 
@@ -164,6 +187,7 @@ class Matcher:
         expressions += [_SPACED_HS, rb"[a-z]\*"]
         ids = literal_ids + list(self._run_ids) + [self._spaced_id, self._masked_id]
         self._skeleton_db = _compile(expressions, ids, [0] * len(ids))
+        self._prefilter: _Prefilter | None = None
         self._re2 = {i: compile_re2(self._regex(i)) for i in regex_ids}
         self._regex_db, in_db = self._regex_database(regex_ids)
         self._re2_only = tuple(sorted(set(regex_ids) - set(in_db)))
@@ -212,31 +236,68 @@ class Matcher:
         self._skeleton_db.scan(skeleton, match_event_handler=_collect, context=events)
         return len(events)
 
-    def find(
-        self, folded: str, could_match: Callable[[set[int]], bool] | None = None
-    ) -> dict[int, list[Span]]:
-        """Spans (in folded-text characters) of every atom present; usually an empty dict.
+    def build_prefilter(
+        self, loud: Collection[int], pairs: Sequence[tuple[Collection[int], Collection[int]]]
+    ) -> None:
+        """A first pass that is silent for most messages, even ones with common words.
 
-        `could_match(atom_ids)` lets the caller skip the exact work when the atoms found cannot
-        satisfy any rule (a common word that only matters next to another term, say). It is not
-        consulted when an evasion detector fired, since rewriting may reveal more atoms.
+        Terms in `loud` flag on their own and report individually. Every other term matters
+        only as a side of a pair (a `near` clause): such terms share one id per set of sides
+        they belong to, reported at most once per message, and a message goes on to the exact
+        pass only if some pair has both sides present. So "anyone free on friday?" costs one
+        callback at most and no exact work, however many word lists mention "anyone".
         """
+        memberships: dict[int, set[tuple[int, int]]] = {}
+        for index, (side_a, side_b) in enumerate(pairs):
+            for side, atoms in enumerate((side_a, side_b)):
+                for atom in atoms:
+                    memberships.setdefault(atom, set()).add((index, side))
+        expressions, ids, flags = [], [], []
+        group_ids: dict[frozenset[tuple[int, int]], int] = {}
+        masks: dict[int, tuple[int, int]] = {}
+        single = int(hyperscan.HS_FLAG_SINGLEMATCH)
+        for atom, literal in self._literals.items():
+            if atom in loud:
+                expressions.append(_escape(literal.skeleton))
+                ids.append(atom)
+                flags.append(0)
+                continue
+            if atom not in memberships:
+                continue  # an exception term: never needed to decide whether to look closer
+            signature = frozenset(memberships[atom])
+            if signature not in group_ids:
+                group = self._masked_id + 1 + len(group_ids)
+                group_ids[signature] = group
+                masks[group] = (
+                    sum(1 << i for i, side in signature if side == 0),
+                    sum(1 << i for i, side in signature if side == 1),
+                )
+            expressions.append(_escape(literal.skeleton))
+            ids.append(group_ids[signature])
+            flags.append(0)
+        detectors = [*self._run_ids, self._spaced_id, self._masked_id]
+        expressions += [bytes([c]) * 3 for c in range(0x61, 0x7B)] + [_SPACED_HS, rb"[a-z]\*"]
+        ids += detectors
+        flags += [single] * len(detectors)
+        self._prefilter = _Prefilter(_compile(expressions, ids, flags), masks)
+
+    def find(self, folded: str) -> dict[int, list[Span]]:
+        """Spans (in folded-text characters) of every atom present; usually an empty dict."""
         data = folded.encode("utf-8")
         skeleton = data.translate(SKELETON_TABLE)
-        events: list[tuple[int, int]] = []
-        self._skeleton_db.scan(skeleton, match_event_handler=_collect, context=events)
         regex_atoms: set[int] = set()
         if self._regex_db is not None:
             self._regex_db.scan(data, match_event_handler=_collect_id, context=regex_atoms)
         for atom in self._re2_only:
             if self._re2[atom].search(data):
                 regex_atoms.add(atom)
+        if not regex_atoms and self._prefilter is not None:
+            if not self._prefilter.worth_a_closer_look(skeleton):
+                return _NONE
+        events: list[tuple[int, int]] = []
+        self._skeleton_db.scan(skeleton, match_event_handler=_collect, context=events)
         if not events and not regex_atoms:
             return _NONE
-        if could_match is not None:
-            ids = {atom for atom, _ in events} | regex_atoms
-            if max(ids) < self._run_ids.start and not could_match(ids):
-                return _NONE
         spans = self._resolve(data, skeleton, events)
         for atom in regex_atoms:
             regex = self._re2[atom]

@@ -129,39 +129,20 @@ class RuleSet:
         self._direct_atoms = frozenset(
             atom for rule in enabled for atom in (*rule.terms, *rule.regexes)
         )
-        # For each atom, bit i is set when it belongs to side a (or b) of near clause i, so
-        # "some clause has both sides present" is two ORs and one AND per message.
-        self._near_a: dict[int, int] = {}
-        self._near_b: dict[int, int] = {}
         clauses = [near for rule in enabled for near in rule.near]
-        for bit, near in enumerate(clauses):
-            for atom in near.a:
-                self._near_a[atom] = self._near_a.get(atom, 0) | 1 << bit
-            for atom in near.b:
-                self._near_b[atom] = self._near_b.get(atom, 0) | 1 << bit
+        matcher.build_prefilter(self._direct_atoms, [(n.a.keys(), n.b.keys()) for n in clauses])
 
     def _clean_for(self, context: EvalContext) -> Verdict:
         return Verdict(
             addressee=Addressee(context.mentions, context.reply_to), rules_version=self.version
         )
 
-    def _could_match(self, atoms: set[int]) -> bool:
-        """Whether these atoms can satisfy any enabled rule (cheap, before any exact work)."""
-        if not self._direct_atoms.isdisjoint(atoms):
-            return True
-        side_a = side_b = 0
-        near_a, near_b = self._near_a, self._near_b
-        for atom in atoms:
-            side_a |= near_a.get(atom, 0)
-            side_b |= near_b.get(atom, 0)
-        return bool(side_a & side_b)
-
     def __len__(self) -> int:
         return len(self.rules)
 
     def evaluate(self, text: str, context: EvalContext | None = None) -> Verdict:
         """The verdict for one message. Never raises on any string."""
-        found = self._find(fold(text), self._could_match)
+        found = self._find(fold(text))
         if not found:
             return self._clean if context is None else self._clean_for(context)
         candidates = sorted({r for atom in found for r in self._rules_by_atom.get(atom, ())})
