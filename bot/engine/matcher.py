@@ -291,9 +291,9 @@ class Matcher:
         for atom in self._re2_only:
             if self._re2[atom].search(data):
                 regex_atoms.add(atom)
-        if not regex_atoms and self._prefilter is not None:
-            if not self._prefilter.worth_a_closer_look(skeleton):
-                return _NONE
+        prefilter = self._prefilter
+        if not regex_atoms and prefilter and not prefilter.worth_a_closer_look(skeleton):
+            return _NONE
         events: list[tuple[int, int]] = []
         self._skeleton_db.scan(skeleton, match_event_handler=_collect, context=events)
         if not events and not regex_atoms:
