@@ -1,16 +1,27 @@
-"""The engine is pure: importing it pulls in neither discord nor aiosqlite."""
+"""Dependency direction: engine and policy import neither discord nor aiosqlite; the store never
+imports discord. Checked in a fresh interpreter so other tests' imports cannot hide a leak."""
 
 import subprocess
 import sys
 
+import pytest
 
-def test_engine_imports_neither_discord_nor_aiosqlite() -> None:
+
+def _third_party_imported(module: str) -> set[str]:
     code = (
-        "import sys, bot.engine, bot.engine.loader, bot.engine.ruleset, bot.evaluation; "
-        "bad = [m for m in sys.modules if m.split('.')[0] in ('discord', 'aiosqlite')]; "
-        "print(','.join(bad))"
+        f"import sys, {module}; "
+        "print(','.join(sorted({m.split('.')[0] for m in sys.modules} & {'discord', 'aiosqlite'})))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == ""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return {name for name in result.stdout.strip().split(",") if name}
+
+
+@pytest.mark.parametrize(
+    "module", ["bot.engine", "bot.engine.loader", "bot.evaluation", "bot.enginebench", "bot.policy"]
+)
+def test_pure_layers_import_neither_discord_nor_aiosqlite(module: str) -> None:
+    assert _third_party_imported(module) == set()
+
+
+def test_store_never_imports_discord() -> None:
+    assert "discord" not in _third_party_imported("bot.store")
