@@ -189,12 +189,17 @@ class Matcher:
         self._skeleton_db = _compile(expressions, ids, [0] * len(ids))
         self._prefilter: _Prefilter | None = None
         self._re2 = {i: compile_re2(self._regex(i)) for i in regex_ids}
-        self._regex_db, in_db = self._regex_database(regex_ids)
-        self._re2_only = tuple(sorted(set(regex_ids) - set(in_db)))
+        self._use_regexes(regex_ids, lazy=())
         self._masked: dict[tuple[int, int], list[int]] = {}
         for atom, lit in self._literals.items():
             if is_single_word(lit):
                 self._masked.setdefault((len(lit.skeleton), lit.skeleton[0]), []).append(atom)
+
+    def _use_regexes(self, first: list[int], lazy: Sequence[int]) -> None:
+        """Regexes checked on every message (`first`) and only on the exact pass (`lazy`)."""
+        self._regex_db, in_db = self._regex_database(first)
+        self._re2_only = tuple(sorted(set(first) - set(in_db)))
+        self._lazy_regexes = tuple(lazy)
 
     def _regex_database(self, regex_ids: list[int]) -> tuple[hyperscan.Database | None, list[int]]:
         """One database of the regexes Hyperscan accepts (tested one by one only on failure)."""
@@ -275,6 +280,12 @@ class Matcher:
             expressions.append(_escape(literal.skeleton))
             ids.append(group_ids[signature])
             flags.append(0)
+        regex_ids = sorted(self._re2)
+        # Exception regexes never make a message worth a closer look: check them only on the
+        # exact pass, where their spans are needed.
+        self._use_regexes(
+            [i for i in regex_ids if i in loud], lazy=[i for i in regex_ids if i not in loud]
+        )
         detectors = [*self._run_ids, self._spaced_id, self._masked_id]
         expressions += [bytes([c]) * 3 for c in range(0x61, 0x7B)] + [_SPACED_HS, rb"[a-z]\*"]
         ids += detectors
@@ -296,6 +307,9 @@ class Matcher:
             return _NONE
         events: list[tuple[int, int]] = []
         self._skeleton_db.scan(skeleton, match_event_handler=_collect, context=events)
+        for atom in self._lazy_regexes:
+            if self._re2[atom].search(data):
+                regex_atoms.add(atom)
         if not events and not regex_atoms:
             return _NONE
         spans = self._resolve(data, skeleton, events)
