@@ -294,7 +294,7 @@ def _compile_rule(compiler: _Compiler, rule: Rule, where: tuple[str, int]) -> Co
         policy=rule.policy,
         checks=rule.context,
         terms=compiler.terms(rule.match.terms, where),
-        regexes=compiler.regexes(rule.match.regex, where),
+        regexes=frozenset(compiler.regexes(rule.match.regex, where)),
         near=near,
         exceptions=exceptions,
         source=f"{where[0]}:{where[1]}",

@@ -44,7 +44,7 @@ class CompiledRule:
     policy: str | None
     checks: ContextChecks
     terms: dict[int, str | None]
-    regexes: tuple[int, ...]
+    regexes: frozenset[int]
     near: tuple[CompiledNear, ...]
     exceptions: tuple[int, ...]
     source: str  # "file:line", for messages to admins
@@ -196,12 +196,12 @@ class RuleSet:
         message: _Message,
         suppressed: list[Suppressed],
     ) -> Iterable[_Candidate]:
-        for atom in found.keys() & rule.terms.keys():
+        for atom in [a for a in found if a in rule.terms]:  # found is small; terms may be huge
             tag = rule.terms[atom]
             for span in message.spans(atom):
                 if _enough_letters(message.folded.text[span[0] : span[1]]):
                     yield _Candidate(span, tag)
-        for atom in found.keys() & set(rule.regexes):
+        for atom in [a for a in found if a in rule.regexes]:
             for span in message.spans(atom):
                 yield _Candidate(span, None)
         for near in rule.near:
@@ -215,8 +215,8 @@ class RuleSet:
         message: _Message,
         suppressed: list[Suppressed],
     ) -> Iterable[_Candidate]:
-        a_spans = [(s, near.a[a]) for a in found.keys() & near.a.keys() for s in found[a]]
-        b_spans = sorted((s, near.b[b]) for b in found.keys() & near.b.keys() for s in found[b])
+        a_spans = [(s, near.a[a]) for a in found if a in near.a for s in found[a]]
+        b_spans = sorted((s, near.b[b]) for b in found if b in near.b for s in found[b])
         if not a_spans or not b_spans:
             return
         tokens = message.tokens
