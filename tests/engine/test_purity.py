@@ -10,7 +10,8 @@ import pytest
 def _third_party_imported(module: str) -> set[str]:
     code = (
         f"import sys, {module}; "
-        "print(','.join(sorted({m.split('.')[0] for m in sys.modules} & {'discord', 'aiosqlite'})))"
+        "roots = {m.split('.')[0] for m in sys.modules}; "
+        "print(','.join(sorted(roots & {'discord', 'aiosqlite'})))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return {name for name in result.stdout.strip().split(",") if name}
