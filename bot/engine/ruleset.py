@@ -126,6 +126,7 @@ class RuleSet:
         self._clean = Verdict(rules_version=version)
         self._find = matcher.find
         enabled = [rule for rule in self.rules if self._enabled(rule)]
+        self._enabled_ids = frozenset(rule.id for rule in enabled)
         self._direct_atoms = frozenset(
             atom for rule in enabled for atom in (*rule.terms, *rule.regexes)
         )
@@ -145,10 +146,25 @@ class RuleSet:
         found = self._find(fold(text))
         if not found:
             return self._clean if context is None else self._clean_for(context)
-        candidates = sorted({r for atom in found for r in self._rules_by_atom.get(atom, ())})
+        candidates = [
+            index
+            for index in sorted({r for atom in found for r in self._rules_by_atom.get(atom, ())})
+            if self._satisfiable(self.rules[index], found)
+        ]
         if not candidates:
             return self._clean if context is None else self._clean_for(context)
         return self._evaluate_candidates(text, found, candidates, context)
+
+    def _satisfiable(self, rule: CompiledRule, found: dict[int, list[Span]]) -> bool:
+        """An enabled rule with a term or regex present, or both sides of a `near` clause."""
+        if rule.id not in self._enabled_ids:
+            return False
+        if any(atom in rule.terms or atom in rule.regexes for atom in found):
+            return True
+        return any(
+            any(atom in near.a for atom in found) and any(atom in near.b for atom in found)
+            for near in rule.near
+        )
 
     def _evaluate_candidates(
         self,
@@ -163,8 +179,6 @@ class RuleSet:
         suppressed: list[Suppressed] = []
         for index in candidates:
             rule = self.rules[index]
-            if not self._enabled(rule):
-                continue
             for candidate in self._candidates(rule, found, message, suppressed):
                 hit = self._hit(rule, candidate, message)
                 reason = self._suppression(rule, candidate.span, found, message)
