@@ -31,6 +31,9 @@ _COMMON = (
 ).split()
 
 
+ROUNDS = 5
+
+
 def _pseudo_word(rng: random.Random) -> str:
     # Consonant-heavy words that do not occur in ordinary chat, so hits are only the planted ones.
     return "".join(rng.choice("bcdfghjklmnpqrstvwxz") for _ in range(rng.randint(6, 9)))
@@ -43,6 +46,7 @@ class BenchResult:
     messages: int
     seconds: float
     per_second: float
+    best_per_second: float
     p50_us: float
     p99_us: float
     raw_matcher_per_second: float
@@ -135,9 +139,15 @@ def run_bench(
     evaluate = ruleset.evaluate
     for text in texts[:2000]:  # warm the folding cache and allocator
         evaluate(text)
-    started = time.perf_counter()
-    flagged = sum(1 for text in texts if evaluate(text).flagged)
-    seconds = time.perf_counter() - started
+    # Shared machines are noisy: time several rounds, report the median and the best.
+    rounds = []
+    flagged = 0
+    for _ in range(ROUNDS):
+        started = time.perf_counter()
+        flagged = sum(1 for text in texts if evaluate(text).flagged)
+        rounds.append(time.perf_counter() - started)
+    rounds.sort()
+    seconds = rounds[len(rounds) // 2]
     sample = texts[: min(len(texts), 50_000)]
     latencies = []
     clock = time.perf_counter_ns
@@ -156,6 +166,7 @@ def run_bench(
         messages=len(texts),
         seconds=seconds,
         per_second=len(texts) / seconds,
+        best_per_second=len(texts) / rounds[0],
         p50_us=latencies[len(latencies) // 2] / 1000,
         p99_us=latencies[int(len(latencies) * 0.99)] / 1000,
         raw_matcher_per_second=len(raw) / raw_seconds,
@@ -176,8 +187,9 @@ def format_bench(result: BenchResult) -> str:
             f"rules {result.rules}, patterns {result.atoms} "
             f"(compiled in {result.compile_seconds:.2f} s)",
             f"messages {result.messages}, flagged {result.flagged}",
-            f"throughput {result.per_second:,.0f} msg/s on one core "
-            f"({result.seconds:.2f} s for {result.messages} messages)",
+            f"throughput {result.per_second:,.0f} msg/s on one core, median of {ROUNDS} rounds "
+            f"({result.seconds:.2f} s for {result.messages} messages); "
+            f"best round {result.best_per_second:,.0f} msg/s",
             f"latency p50 {result.p50_us:.1f} us, p99 {result.p99_us:.1f} us per message",
             f"raw matcher alone (prepared skeleton bytes, one Hyperscan scan): "
             f"{result.raw_matcher_per_second:,.0f} msg/s; full verdict is {ratio:.2f}x of it",

@@ -106,6 +106,7 @@ class _FoldTable(dict[int, str]):
 
 
 _TABLE = _FoldTable()
+FOLD_TABLE: dict[int, str] = _TABLE  # for callers that inline `fold` on a hot path
 
 
 def fold_char(char: str) -> str:
