@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING
 
+import aiohttp
 import discord
 
 from bot.gateway import render
@@ -20,6 +22,9 @@ log = logging.getLogger(__name__)
 
 DMS_CLOSED = 50007  # Discord: "Cannot send messages to this user"
 NOTICE_SECONDS = 120.0
+# discord.py retries 429s and 5xx itself (5xx for ~25 s); past this a nudge counts as failed,
+# so a hung DM can never hold back the alert that follows it.
+DM_TIMEOUT_SECONDS = 30.0
 
 
 class Courier:
@@ -28,6 +33,7 @@ class Courier:
     def __init__(self, bot: UpstanderBot) -> None:
         """Deliver through `bot`."""
         self.bot = bot
+        self.dm_timeout = DM_TIMEOUT_SECONDS
 
     async def deliver(self, outcome: Outcome) -> None:
         """Nudge first, so that alerts can say whether the sender was told."""
@@ -63,10 +69,13 @@ class Courier:
         user = await self._user(plan.member_id)
         if user is not None:
             try:
-                await user.send(
-                    render.nudge_text(plan),
-                    view=nudge_view(plan.incident_id),
-                    allowed_mentions=render.NO_MENTIONS,
+                await asyncio.wait_for(
+                    user.send(
+                        render.nudge_text(plan),
+                        view=nudge_view(plan.incident_id),
+                        allowed_mentions=render.NO_MENTIONS,
+                    ),
+                    timeout=self.dm_timeout,
                 )
                 status = "delivered"
             except discord.Forbidden as exc:
@@ -74,6 +83,11 @@ class Courier:
                 detail = f"{exc.code}: {exc.text}"
             except discord.HTTPException as exc:
                 detail = f"{exc.status}/{exc.code}: {exc.text}"
+            except TimeoutError:
+                # It may still arrive; not retried, so that a member never gets it twice.
+                detail = f"no answer from Discord within {self.dm_timeout:g}s"
+            except (aiohttp.ClientError, OSError) as exc:
+                detail = f"connection error: {type(exc).__name__}"
         await self.bot.services.moderation.nudge_result(plan.nudge_id, status, detail)
         if status != "delivered":
             log.info("nudge %s not delivered: %s %s", plan.nudge_id, status, detail)

@@ -5,6 +5,7 @@ for an unmodified discord.py 2.7.1 client to log in, connect, sync commands, rec
 injected events and answer them. See ``docs/dev/fake-discord.md``.
 """
 
+from .faults import Fault
 from .models import FakeChannel, FakeGuild, FakeInteraction, FakeRole, FakeUser
 from .server import FakeDiscord, point_discord_py_at
 
@@ -15,5 +16,6 @@ __all__ = [
     "FakeInteraction",
     "FakeRole",
     "FakeUser",
+    "Fault",
     "point_discord_py_at",
 ]

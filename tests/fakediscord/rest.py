@@ -10,6 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
+from .faults import Faults
 from .gateway import Gateway
 from .models import DM_CHANNEL, FakeChannel, FakeInteraction, Payload
 from .payloads import application_payload, channel_payload, member_payload, user_payload
@@ -45,6 +46,7 @@ class RestApi:
         self.changed = changed
         self.requests: list[tuple[str, str, Any]] = []
         self.unknown_routes: list[tuple[str, str]] = []
+        self.faults = Faults()
         app, guild = r"(?P<app>\d+)", r"(?P<guild>\d+)"
         chan, msg, tok = r"(?P<channel>\d+)", r"(?P<message>\d+|@original)", r"(?P<token>[^/]+)"
         table: list[tuple[str, str, Handler]] = [
@@ -84,6 +86,9 @@ class RestApi:
             if match and method == request.method:
                 if not self._authorised(request, path):
                     return _error(401, 0, "401: Unauthorized")
+                injected = await self.faults.apply(request.method, path)
+                if injected is not None:
+                    return injected
                 try:
                     return await handler(request, match.groupdict(), body)
                 except KeyError as exc:

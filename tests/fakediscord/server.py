@@ -17,6 +17,7 @@ import yarl
 from aiohttp import web
 
 from .commands import build_command_data
+from .faults import Fault
 from .gateway import Gateway, Session
 from .models import DM_CHANNEL, FakeChannel, FakeGuild, FakeInteraction, FakeRole, FakeUser, Payload
 from .payloads import channel_payload, guild_create_payload, member_payload, user_payload
@@ -233,6 +234,26 @@ class FakeDiscord:
         )
         await self.gateway.dispatch("INTERACTION_CREATE", self._interaction_payload(interaction))
         return interaction
+
+    def inject_fault(
+        self,
+        method: str,
+        path: str,
+        *,
+        status: int | None = 500,
+        code: int = 0,
+        message: str = "Injected by fakediscord",
+        retry_after: float = 0.1,
+        delay: float = 0.0,
+        times: int | None = 1,
+    ) -> Fault:
+        """Make matching REST calls fail or answer late (see `faults.Fault`); returns the fault."""
+        fault = Fault(method, path, status, code, message, retry_after, delay, times)
+        return self.rest.faults.add(fault)
+
+    def dm_path(self, user: FakeUser) -> str:
+        """The REST path the bot posts DMs to ``user`` on (for `inject_fault`)."""
+        return f"/channels/{self.dm_channel(user).id}/messages"
 
     async def request_reconnect(self) -> None:
         """Send opcode 7 so the bot reconnects and RESUMEs its session."""
