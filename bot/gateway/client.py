@@ -89,6 +89,10 @@ class UpstanderBot(commands.Bot):
             help_command=None,
             tree_cls=UpstanderTree,
             allowed_mentions=discord.AllowedMentions.none(),
+            # No message cache: discord.py updates a cached message in place on MESSAGE_UPDATE,
+            # so a handler still queued for the original would judge and store the edited text.
+            # The cogs use raw events, which carry the message data.
+            max_messages=None,
         )
         self.settings = settings
         self._rules = rules

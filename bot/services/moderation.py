@@ -61,6 +61,7 @@ class ModerationService:
 
     async def handle_edit(self, edit: EditIn) -> Outcome:
         """Re-check an edit; the earlier flagged version's evidence is kept beside the new text."""
+        await self._queued_decisions(edit.guild_id)
         earlier = await self.store.incidents.for_message(edit.guild_id, edit.message_id)
         verdict = self.evaluate(edit)
         if earlier:
@@ -80,9 +81,19 @@ class ModerationService:
 
     async def handle_delete(self, deleted: DeleteIn) -> list[int]:
         """Mark a flagged message deleted (evidence kept); unflagged deletions leave no trace."""
+        await self._queued_decisions(deleted.guild_id)
         return await self.store.incidents.record_deletion(
             deleted.guild_id, deleted.message_id, deleted_at=deleted.at
         )
+
+    async def _queued_decisions(self, guild_id: int) -> None:
+        """Wait for the guild's decisions already under way (the lock is FIFO).
+
+        Events are handled concurrently: an edit or deletion that arrives while its message is
+        still being judged would otherwise miss the incident, and its evidence would be lost.
+        """
+        async with self.book.lock(guild_id):
+            pass
 
     async def handle_automod(self, block: AutoModIn) -> Outcome:
         """Count a Discord AutoMod block towards the member's history."""

@@ -55,6 +55,9 @@ class Gateway:
         self.close_codes: list[int | None] = []
         self.received: list[Payload] = []
         self.resumes = 0
+        # Discord delivers at least once: RESUME may also repeat this many events the bot had
+        # already received (0: only the ones it missed, the usual case).
+        self.resume_overlap = 0
 
     @property
     def current(self) -> Session | None:
@@ -123,7 +126,7 @@ class Gateway:
         async with session.lock:
             session.socket = socket
             for seq, event, payload in session.buffer:
-                if seq > last_seen:
+                if seq > last_seen - self.resume_overlap:
                     await self._write(socket, seq, event, payload)
         await self.send(session, "RESUMED", {})
         return session
@@ -152,6 +155,16 @@ class Gateway:
         session = self.current
         if session is not None and session.socket is not None:
             await session.socket.send_str(json.dumps({"op": RECONNECT, "d": None}))
+
+    async def drop(self, code: int = 4000) -> None:
+        """Close the bot's socket without warning (a network drop); the bot should RESUME.
+
+        Events dispatched until it does are buffered and replayed on RESUME.
+        """
+        session = self.current
+        if session is not None and session.socket is not None:
+            socket, session.socket = session.socket, None
+            await socket.close(code=code)
 
     async def close_all(self) -> None:
         """Close every open socket with 1001 (going away)."""

@@ -259,6 +259,10 @@ class FakeDiscord:
         """Send opcode 7 so the bot reconnects and RESUMEs its session."""
         await self.gateway.request_reconnect()
 
+    async def drop_connection(self, code: int = 4000) -> None:
+        """Close the gateway socket abruptly; events sent meanwhile are replayed on RESUME."""
+        await self.gateway.drop(code)
+
     # ------------------------------------------------------------------ payloads
 
     def _as_seen_by_bot(self, message: Payload) -> Payload:
