@@ -1,0 +1,37 @@
+"""`upstander demo` runs the real bot on a simulated server, as CI and new users run it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.demo import run_demo
+from bot.settings import Settings
+
+
+async def test_demo_shows_nudges_escalations_and_a_verified_chain(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("UPSTANDER_DATABASE", raising=False)
+    lines: list[str] = []
+    settings = Settings(_env_file=None, rules=Path("rules"))  # type: ignore[call-arg]
+
+    assert await run_demo(settings, lines.append) == 0
+
+    output = "\n".join(lines)
+    assert "warning:" not in output  # every scripted offensive line is flagged by the rules
+    for sender in ("Alex", "Sam", "Jordan"):
+        assert f"-> private DM to {sender}:" in output
+    assert "-> private DM to Priya:" not in output  # the targeted colleague is never nudged
+    for pattern in (
+        "Pile-on in a channel",
+        "A colleague is being targeted",
+        "Retaliation against a reporter",
+        "Immediate: serious message",
+    ):
+        assert pattern in output, pattern
+    assert "bot message.edit" in output and "bot message.delete" in output
+    assert output.splitlines()[-1].startswith("audit verify: OK, chain of")
+    # Nothing the bot says ever lands in the team channel.
+    assert not any(line.startswith("#general  Upstander") for line in lines)
