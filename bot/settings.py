@@ -6,16 +6,22 @@ Discord hosting guide uses). Nothing here runs at import time: call `load_settin
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import SettingsError as SourceError
 
 
 class SettingsError(Exception):
     """Raised with a message that names the bad setting and says how to fix it."""
+
+
+# NoDecode: the raw "1,2,3" reaches our validator instead of failing JSON decoding.
+IdList = Annotated[list[int], NoDecode]
 
 
 class Settings(BaseSettings):
@@ -35,14 +41,14 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["plain", "json"] = "plain"
 
-    guild_ids: list[int] = Field(default_factory=list)
-    watched_channel_ids: list[int] = Field(default_factory=list)
-    excluded_channel_ids: list[int] = Field(default_factory=list)
+    guild_ids: IdList = Field(default_factory=list)
+    watched_channel_ids: IdList = Field(default_factory=list)
+    excluded_channel_ids: IdList = Field(default_factory=list)
     moderator_user_id: int | None = None
     moderator_channel_id: int | None = None
     reviewer_user_id: int | None = None
     moderator_role_id: int | None = None
-    moderator_user_ids: list[int] = Field(default_factory=list)  # besides the role/permission
+    moderator_user_ids: IdList = Field(default_factory=list)  # besides the role/permission
     rules_poll_seconds: float = Field(default=3.0, ge=0)  # 0 switches hot reload off
     channel_notice_when_dm_closed: bool = False
     retention_days: int = Field(default=365, ge=1)
@@ -67,7 +73,12 @@ class Settings(BaseSettings):
         # Accept "1,2,3" as well as the JSON list pydantic-settings expects.
         if isinstance(value, int):
             return [value]
-        if isinstance(value, str) and not value.strip().startswith("["):
+        if isinstance(value, str) and value.strip().startswith("["):
+            try:
+                return json.loads(value)
+            except json.JSONDecodeError:
+                return value  # reported by validation as not a list
+        if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
@@ -87,6 +98,8 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
     """Build settings from the environment, turning validation errors into one clear message."""
     try:
         return Settings(_env_file=env_file)  # type: ignore[call-arg]
+    except SourceError as exc:
+        raise SettingsError(f"Invalid setting: {exc}. Fix it in the environment or .env.") from None
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
