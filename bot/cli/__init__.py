@@ -16,6 +16,7 @@ from bot.settings import SettingsError, load_settings
 COMMAND_MODULES = (
     "bot.cli.engine_cmds",
     "bot.cli.demo_cmd",
+    "bot.cli.ops_cmds",
     "bot.cli.store_cmds",
     "bot.cli.scan_cmd",
     "bot.cli.run_cmd",

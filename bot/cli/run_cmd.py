@@ -38,8 +38,8 @@ class _JsonFormatter(logging.Formatter):
 
 
 def configure_logging(settings: Settings) -> None:
-    """Log to stderr at the configured level, plain or JSON."""
-    handler = logging.StreamHandler(sys.stderr)
+    """Log to stdout at the configured level, plain or JSON."""
+    handler = logging.StreamHandler(sys.stdout)
     if settings.log_format == "json":
         handler.setFormatter(_JsonFormatter())
     else:
