@@ -133,3 +133,24 @@ def test_json_schema_is_generated_and_forbids_unknown_keys() -> None:
     rule = schema["$defs"]["Rule"]
     assert rule["additionalProperties"] is False
     assert {"id", "category", "subcategory", "severity", "match", "nudge"} <= set(rule["required"])
+
+
+def test_shipped_json_schema_matches_the_models() -> None:
+    shipped = json.loads((Path(__file__).resolve().parents[2] / "rules/schema.json").read_text())
+    generated = RuleFile.model_json_schema(by_alias=True)
+    assert shipped["$defs"] == generated["$defs"], "run: upstander rules schema > rules/schema.json"
+    assert shipped["properties"] == generated["properties"]
+
+
+def test_the_rule_in_rules_readme_is_valid() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "rules/README.md").read_text()
+    example = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
+    sets = "termsets:\n  reporter_slurs: [grass, rat]\n  colleague_words: [he, she, dave]\n"
+    result = compile_files({"example.yaml": sets + example})
+    assert result.errors == ()
+    assert result.ruleset is not None
+    rule = result.ruleset.rules[0]
+    for text in rule.flag_examples:
+        assert rule.id in result.ruleset.evaluate(text).rule_ids
+    for text in rule.pass_examples:
+        assert rule.id not in result.ruleset.evaluate(text).rule_ids
