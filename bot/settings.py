@@ -108,6 +108,7 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
             shown = "" if field == "discord_token" else f" (got {err.get('input')!r})"
             lines.append(f"{_env_name(field)}: {err['msg']}{shown}")
         raise SettingsError(
-            "Invalid setting(s):\n  " + "\n  ".join(lines)
+            "Invalid setting(s):\n  "
+            + "\n  ".join(lines)
             + "\nFix them in the environment or in .env (see deploy/.env.example)."
         ) from None

@@ -13,7 +13,9 @@ def _third_party_imported(module: str) -> set[str]:
         "roots = {m.split('.')[0] for m in sys.modules}; "
         "print(','.join(sorted(roots & {'discord', 'aiosqlite'})))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     return {name for name in result.stdout.strip().split(",") if name}
 
 
