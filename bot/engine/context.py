@@ -159,7 +159,7 @@ def in_quotes(folded: str, span: tuple[int, int]) -> bool:
     """True when the span sits inside a pair of quotation marks (folded to ASCII)."""
     regions = _quote_regions(folded)
     index = bisect_left(regions, (span[0], 0)) - 1  # the last region starting before the span
-    return index >= 0 and span[1] < regions[index][1]
+    return index >= 0 and span[1] <= regions[index][1]  # a block quote ends with its line
 
 
 def is_reported(folded: str, span: tuple[int, int]) -> bool:
