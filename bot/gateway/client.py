@@ -39,6 +39,14 @@ _HANDLER_TASKS = (
     "discord-ui-modal-dispatch-",
 )
 DRAIN_SECONDS = 20.0
+# Retrying kept decisions (database locked, full, read-only): first after 1 s, then doubling.
+KEPT_RETRY_FIRST = 1.0
+KEPT_RETRY_MAX = 30.0
+DATABASE_DOWN = (
+    "Upstander cannot write to its database (locked by another process, disk full or "
+    "read-only; the bot's log says which). Flagged messages are kept in memory and will be "
+    "recorded, nudged and escalated when it recovers."
+)
 
 
 def apply_discord_endpoints(api_base: str | None, gateway: str | None) -> None:
@@ -103,6 +111,7 @@ class UpstanderBot(commands.Bot):
         self.courier = Courier(self)
         self.draining = False
         self._poll_task: asyncio.Task[None] | None = None
+        self._kept_task: asyncio.Task[None] | None = None
 
     @property
     def services(self) -> Services:
@@ -165,6 +174,34 @@ class UpstanderBot(commands.Bot):
             )
         return report
 
+    def retry_kept_soon(self) -> None:
+        """Start retrying decisions the store refused, unless a retry loop already runs."""
+        if not self.services.moderation.kept:
+            return
+        if self._kept_task is None or self._kept_task.done():
+            self._kept_task = asyncio.create_task(self._retry_kept(), name="upstander-kept")
+
+    async def _retry_kept(self) -> None:
+        moderation = self.services.moderation
+        await self.courier.moderators(DATABASE_DOWN)
+        delay = KEPT_RETRY_FIRST
+        while moderation.kept and not self.is_closed():
+            await asyncio.sleep(delay)
+            await self.deliver_kept()
+            delay = min(delay * 2, KEPT_RETRY_MAX)
+
+    async def deliver_kept(self) -> int:
+        """Store what the store refused before, and deliver its nudges and alerts."""
+        outcomes = await self.services.moderation.retry_kept()
+        for outcome in outcomes:
+            await self.courier.deliver(outcome)
+        if outcomes and not self.services.moderation.kept:
+            await self.courier.moderators(
+                f"Upstander's database accepts writes again: {len(outcomes)} kept "
+                "decision(s) recorded."
+            )
+        return len(outcomes)
+
     def watches(self, channel: Any, guild_id: int | None) -> bool:
         """True for watched channels and their threads (all text channels when none listed)."""
         settings = self.settings
@@ -215,12 +252,17 @@ class UpstanderBot(commands.Bot):
             if still:
                 log.error("shutdown: %d handler(s) still running after %ss", len(still), timeout)
                 break
+        if self._services is not None and self.services.moderation.kept:
+            await self.deliver_kept()  # one last chance before the memory goes
+            for kept in self.services.moderation.kept:
+                log.error("LOST on shutdown, never stored: decision on %s", kept.label)
         await self.close()
 
     async def close(self) -> None:
         """Stop polling, close the connection, then the store (if we opened it)."""
-        if self._poll_task is not None:
-            self._poll_task.cancel()
+        for task in (self._poll_task, self._kept_task):
+            if task is not None:
+                task.cancel()
         await super().close()
         if self._store is not None and self._owns_store:
             await self._store.close()

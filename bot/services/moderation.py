@@ -13,6 +13,7 @@ from bot.engine import EvalContext, Verdict
 from bot.policy import Decision, Escalation, PolicyEvent, decide
 from bot.policy.events import Nudge
 from bot.services.evidence import alert_plan
+from bot.services.kept import KeptDecisions
 from bot.services.policy_book import PolicyBook
 from bot.services.rules_live import LiveRules
 from bot.services.types import (
@@ -24,10 +25,12 @@ from bot.services.types import (
     NudgePlan,
     Outcome,
 )
-from bot.store import CaseRequest, Detection, ForbiddenError, Store
+from bot.store import CaseRequest, Detection, ForbiddenError, Store, StoreUnavailableError
 from bot.store.records import NudgeStatus, message_link
 
 log = logging.getLogger(__name__)
+
+KEPT_NOTE = "kept: the database refused the write; retried by retry_kept()"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,9 @@ class ModerationService:
         self.store = store
         self.rules = rules
         self.book = book
+        # Flagged messages and AutoMod blocks the store refused (locked, full, read-only),
+        # oldest first; the gateway calls `retry_kept()` until it is empty.
+        self.kept: KeptDecisions[tuple[PolicyEvent, _Pending]] = KeptDecisions()
 
     def evaluate(self, message: MessageIn) -> Verdict:
         """The engine's verdict for a message, with its mentions and reply as context."""
@@ -124,7 +130,7 @@ class ModerationService:
             rules_version=self.rules.version,
             created_at=block.at,
         )
-        return await self.apply(event, _Pending(detection, None))
+        return await self._apply_or_keep(event, _Pending(detection, None))
 
     async def nudge_result(
         self, nudge_id: int, status: NudgeStatus, detail: str | None = None
@@ -157,7 +163,56 @@ class ModerationService:
             version=version,
             link=link,
         )
-        return await self.apply(event, _Pending(detection, verdict))
+        return await self._apply_or_keep(event, _Pending(detection, verdict))
+
+    async def _apply_or_keep(self, event: PolicyEvent, pending: _Pending) -> Outcome:
+        """Decide and store; when the store refuses the write, keep the decision to retry."""
+        label = f"guild {event.guild_id} message {event.message_id}"
+        if self.kept:
+            # Older decisions are waiting: queue behind them so the policy counts in order,
+            # and a locked database costs one busy-timeout wait per retry, not per message.
+            self.kept.keep((event, pending), label, self.book.clock())
+            return Outcome(flagged=True, notes=(KEPT_NOTE,))
+        try:
+            return await self.apply(event, pending)
+        except StoreUnavailableError as exc:
+            # Nothing was written (one transaction, rolled back), and the policy's memory was
+            # not advanced, so the retry decides it afresh exactly once.
+            if self.kept.keep((event, pending), label, self.book.clock()):
+                log.error(
+                    "could not store the decision on %s: %s. It is kept in memory and will be "
+                    "stored when the database accepts writes again (%d waiting).",
+                    label,
+                    exc,
+                    len(self.kept),
+                )
+            return Outcome(flagged=True, notes=(KEPT_NOTE,))
+
+    async def retry_kept(self) -> list[Outcome]:
+        """Store kept decisions oldest first; stop at the first one the store still refuses."""
+        outcomes: list[Outcome] = []
+        while (kept := self.kept.first()) is not None:
+            event, pending = kept.item
+            try:
+                outcomes.append(await self.apply(event, pending))
+            except StoreUnavailableError as exc:
+                log.error(
+                    "the database still refuses writes (%s); %d decision(s) waiting",
+                    exc,
+                    len(self.kept),
+                )
+                break
+            except Exception:
+                # Not a storage outage: retrying would block the queue for ever.
+                log.exception("kept decision on %s failed; dropped", kept.label)
+            self.kept.drop_first()
+        if outcomes:
+            log.warning(
+                "the database accepts writes again: %d kept decision(s) stored, %d waiting",
+                len(outcomes),
+                len(self.kept),
+            )
+        return outcomes
 
     async def apply(self, event: PolicyEvent, pending: _Pending | None) -> Outcome:
         """Decide one event under the guild's lock and persist everything it changed.

@@ -6,7 +6,13 @@ package never imports discord.
 
 from bot.store.base import Store
 from bot.store.cases import CaseRequest
-from bot.store.errors import ForbiddenError, NotFoundError, StateError, StoreError
+from bot.store.errors import (
+    ForbiddenError,
+    NotFoundError,
+    StateError,
+    StoreError,
+    StoreUnavailableError,
+)
 from bot.store.records import Detection, DetectionResult, message_link
 from bot.store.sqlite import SqliteStore, open_store
 
@@ -20,6 +26,7 @@ __all__ = [
     "StateError",
     "Store",
     "StoreError",
+    "StoreUnavailableError",
     "message_link",
     "open_store",
 ]

@@ -20,7 +20,7 @@ from typing import Literal
 import aiosqlite
 
 from bot.store import migrate
-from bot.store.errors import StoreError
+from bot.store.errors import StoreError, StoreUnavailableError
 
 log = logging.getLogger(__name__)
 
@@ -112,17 +112,30 @@ class Database:
             try:
                 await self.conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
-                raise StoreError(describe(self.path, exc)) from exc
+                raise StoreUnavailableError(describe(self.path, exc)) from exc
             try:
                 yield self.conn
-            except BaseException:
-                await self.conn.execute("ROLLBACK")
+            except BaseException as exc:
+                await self._rollback()
+                # Locked, full, read-only, I/O: the operator's problem, named in one sentence.
+                # Other sqlite3 errors (constraints) are bugs and keep their own type.
+                if isinstance(exc, sqlite3.OperationalError):
+                    raise StoreUnavailableError(describe(self.path, exc)) from exc
                 raise
             try:
                 await self.conn.execute("COMMIT")
             except sqlite3.Error as exc:
-                await self.conn.execute("ROLLBACK")
-                raise StoreError(describe(self.path, exc)) from exc
+                await self._rollback()
+                raise StoreUnavailableError(describe(self.path, exc)) from exc
+
+    async def _rollback(self) -> None:
+        """Roll back if a transaction is still open.
+
+        On SQLITE_FULL / IOERR / BUSY SQLite may already have rolled the whole transaction
+        back; a second ROLLBACK would raise "no transaction is active" and hide the real error.
+        """
+        if self.conn.in_transaction:
+            await self.conn.execute("ROLLBACK")
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:

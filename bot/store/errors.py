@@ -17,3 +17,10 @@ class StateError(StoreError):
 
 class ForbiddenError(StoreError):
     """Someone other than the designated moderator asked for a reporter's identity."""
+
+
+class StoreUnavailableError(StoreError):
+    """The database refuses work for now (locked by another process, disk full, read-only).
+
+    Nothing was written: the transaction was rolled back. The same call may succeed later.
+    """

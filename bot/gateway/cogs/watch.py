@@ -40,6 +40,7 @@ class WatchCog(commands.Cog):
         )
         outcome = await self.bot.services.moderation.handle_message(incoming)
         await self.bot.courier.deliver(outcome)
+        self.bot.retry_kept_soon()  # the store refused it: retry until it takes it
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
@@ -83,3 +84,4 @@ class WatchCog(commands.Cog):
         block = convert.automod_in(execution, is_moderator=is_mod)
         outcome = await self.bot.services.moderation.handle_automod(block)
         await self.bot.courier.deliver(outcome)
+        self.bot.retry_kept_soon()
