@@ -137,7 +137,11 @@ class Gateway:
             session.seq += 1
             session.buffer.append((session.seq, event, payload))
             if session.socket is not None and not session.socket.closed:
-                await self._write(session.socket, session.seq, event, payload)
+                try:
+                    await self._write(session.socket, session.seq, event, payload)
+                except ConnectionError:
+                    # The bot vanished (killed, network gone): keep the event for a RESUME.
+                    session.socket = None
 
     @staticmethod
     async def _write(socket: web.WebSocketResponse, seq: int, event: str, payload: Any) -> None:
