@@ -1,0 +1,137 @@
+"""`upstander run` with timing probes, for `bench_load.py` (never used by the bot itself).
+
+The probes wrap, in this process only, the points where a decision exists and where it is
+committed, and write one line per handled event to $UPSTANDER_BENCH_PROBES:
+
+    kind message_id verdict_ns decided_ns stored_ns done_ns     (CLOCK_MONOTONIC, 0 = n/a)
+
+* verdict: the engine's verdict is known (for a clean message that *is* the decision);
+* decided: the escalation policy has decided (flagged messages);
+* stored:  the transaction holding the incident and its audit entry has committed;
+* done:    the service call returned (before the DM is sent).
+
+CLOCK_MONOTONIC is system-wide on Linux, so the benchmark compares these with the times it
+sent the events. Wrapping, not editing, the services keeps measuring code out of the bot; if a
+wrapped name disappears this fails loudly instead of measuring nothing.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextvars
+import functools
+import inspect
+import os
+import resource
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.services import moderation
+from bot.store.incidents import SqliteIncidents
+
+VERDICT, DECIDED, STORED, DONE = 2, 3, 4, 5
+FLUSH_EVERY = 4096
+
+_current: contextvars.ContextVar[list[Any] | None] = contextvars.ContextVar("probe", default=None)
+_lines: list[str] = []
+_out = open(os.environ["UPSTANDER_BENCH_PROBES"], "w", encoding="ascii")  # noqa: SIM115
+
+
+def _flush() -> None:
+    if _lines:
+        _out.write("\n".join(_lines) + "\n")
+        _lines.clear()
+    _out.flush()
+
+
+def _stamp(slot: int) -> None:
+    record = _current.get()
+    if record is not None and not record[slot]:
+        record[slot] = time.monotonic_ns()
+
+
+def _handler(kind: str, name: str) -> None:
+    """Wrap ModerationService.<name>: one probe record per call, in its own context."""
+    original = getattr(moderation.ModerationService, name)
+
+    @functools.wraps(original)
+    async def probed(self: Any, event: Any) -> Any:
+        record: list[Any] = [kind, event.message_id, 0, 0, 0, 0]
+        token = _current.set(record)
+        try:
+            return await original(self, event)
+        finally:
+            record[DONE] = time.monotonic_ns()
+            _current.reset(token)
+            _lines.append(" ".join(map(str, record)))
+            if len(_lines) >= FLUSH_EVERY:
+                _flush()
+
+    setattr(moderation.ModerationService, name, probed)
+
+
+def _after(owner: Any, name: str, slot: int, wrote: Callable[[Any], bool]) -> None:
+    """Stamp `slot` when owner.<name> returns (and, for store calls, wrote something)."""
+    original = getattr(owner, name)
+    if inspect.iscoroutinefunction(original):
+
+        @functools.wraps(original)
+        async def probed_async(*args: Any, **kwargs: Any) -> Any:
+            result = await original(*args, **kwargs)
+            if wrote(result):
+                _stamp(slot)
+            return result
+
+        setattr(owner, name, probed_async)
+    else:
+
+        @functools.wraps(original)
+        def probed(*args: Any, **kwargs: Any) -> Any:
+            result = original(*args, **kwargs)
+            _stamp(slot)
+            return result
+
+        setattr(owner, name, probed)
+
+
+def install() -> None:
+    """Wrap the services' decision points and the store's commits."""
+    _handler("create", "handle_message")
+    _handler("edit", "handle_edit")
+    _handler("delete", "handle_delete")
+    _after(moderation.ModerationService, "evaluate", VERDICT, bool)
+    _after(moderation, "decide", DECIDED, bool)  # the policy, as imported by the service
+    _after(SqliteIncidents, "record_detection", STORED, lambda r: bool(r.created))
+    _after(SqliteIncidents, "record_edit", STORED, lambda r: r is not None)
+    _after(SqliteIncidents, "record_deletion", STORED, bool)
+
+
+def _at_exit() -> None:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    _lines.append(
+        f"# rusage user={usage.ru_utime:.3f} sys={usage.ru_stime:.3f} maxrss_kib={usage.ru_maxrss}"
+    )
+    _flush()
+    _out.close()
+
+
+if __name__ == "__main__":
+    if os.environ.get("UPSTANDER_BENCH_SWITCH"):
+        sys.setswitchinterval(float(os.environ["UPSTANDER_BENCH_SWITCH"]))
+    install()
+    atexit.register(_at_exit)
+    from bot.cli import main
+
+    profile_to = os.environ.get("UPSTANDER_BENCH_PROFILE")  # a cProfile dump, for digging
+    if profile_to:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        atexit.register(profiler.dump_stats, profile_to)
+        sys.exit(profiler.runcall(main, ["run"]))
+    sys.exit(main(["run"]))

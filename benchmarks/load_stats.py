@@ -1,0 +1,90 @@
+"""Figures for `bench_load.py`: matching sent events with the bot's probes, percentiles,
+backlog over time, and /proc readings of the bot process."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One handled event as the bot's probes saw it (ns, CLOCK_MONOTONIC; 0 = not reached)."""
+
+    kind: str
+    message_id: int
+    verdict: int
+    decided: int
+    stored: int
+    done: int
+
+    @property
+    def decision(self) -> int:
+        """When the decision existed: the policy's for flagged messages, else the verdict's."""
+        return self.decided or self.verdict or self.done
+
+
+def read_probes(path: Path) -> tuple[list[Probe], str]:
+    """The probe records and the bot's closing rusage line."""
+    probes, rusage = [], ""
+    for line in path.read_text(encoding="ascii").splitlines():
+        if line.startswith("#"):
+            rusage = line[1:].strip()
+            continue
+        kind, mid, *times = line.split()
+        probes.append(Probe(kind, int(mid), *(int(t) for t in times)))
+    return probes, rusage
+
+
+def percentiles(values_ns: Sequence[int]) -> str:
+    """'n=… p50 … p99 … p99.9 … max …' in milliseconds."""
+    if not values_ns:
+        return "n=0"
+    ordered = sorted(values_ns)
+
+    def at(q: float) -> float:
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] / 1e6
+
+    return (
+        f"n={len(ordered):>6}  p50 {at(0.50):7.3f} ms  p99 {at(0.99):7.3f} ms  "
+        f"p99.9 {at(0.999):7.3f} ms  max {ordered[-1] / 1e6:7.3f} ms"
+    )
+
+
+def backlog_series(
+    sent_ns: Iterable[int], done_ns: Iterable[int], start_ns: int, step_s: float
+) -> list[tuple[float, int, int]]:
+    """(seconds since start, events sent so far, events handled so far) every `step_s`."""
+    sent, done = sorted(sent_ns), sorted(done_ns)
+    if not sent:
+        return []
+    end = max(sent[-1], done[-1] if done else 0)
+    out, i, j, t = [], 0, 0, float(step_s)
+    while True:
+        edge = start_ns + int(t * 1e9)
+        while i < len(sent) and sent[i] <= edge:
+            i += 1
+        while j < len(done) and done[j] <= edge:
+            j += 1
+        out.append((t, i, j))
+        if edge >= end:
+            return out
+        t += step_s
+
+
+def rss_kib(pid: int) -> int:
+    """Resident set size of a process (VmRSS), KiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (the same counters getrusage reads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
