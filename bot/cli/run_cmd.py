@@ -47,8 +47,11 @@ def configure_logging(settings: Settings) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level_number)
-    # Its DEBUG lines echo every SQL statement with its parameters, i.e. members' messages.
-    logging.getLogger("aiosqlite").setLevel(max(logging.INFO, settings.log_level_number))
+    # Their DEBUG lines echo every SQL statement with its parameters, every REST request body
+    # and every gateway event: members' messages, and the reporter named in the designated
+    # moderator's DM. Capped at INFO whatever the level, so no log line ever carries them.
+    for name in ("aiosqlite", "discord.http", "discord.gateway", "discord.webhook"):
+        logging.getLogger(name).setLevel(max(logging.INFO, settings.log_level_number))
 
 
 def register(subparsers: Any) -> None:

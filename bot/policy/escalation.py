@@ -248,6 +248,10 @@ def _route(case: Case, routing: Routing) -> Route:
         routing.is_moderator(o) for o in case.offenders
     )
     if not moderator_involved:
+        if case.pattern == "retaliation" and routing.moderator_user_id is not None:
+            # Whom the hostile message aims at IS the reporter: only the designated moderator,
+            # who already knows from the report, may see it; not the moderators' channel.
+            return Route("moderator", routing.moderator_user_id, None)
         return Route("moderator", routing.moderator_user_id, routing.moderator_channel_id)
     reviewer = routing.reviewer_user_id
     if reviewer is None or reviewer in case.offenders:

@@ -76,9 +76,11 @@ def _since(state: PolicyState, key: str) -> datetime | None:
 
 
 def _retaliation(record: HitRecord, watch: Watch) -> Candidate:
+    # The reporter is not named: alerts also go to the moderators' channel, and only the
+    # designated moderator may know who reported (they have it from the report's DM).
     reason = (
-        f"Retaliation: <@{record.author_id}> aimed a hostile message at <@{watch.reporter_id}>, "
-        f"who reported them on {watch.at:%Y-%m-%d} (message {watch.message_id})."
+        f"Retaliation: <@{record.author_id}> aimed a hostile message at the member who reported "
+        f"them on {watch.at:%Y-%m-%d} (reported message {watch.message_id})."
     )
     return Candidate("retaliation", "member", record.author_id, (record,), reason, urgent=True)
 

@@ -43,9 +43,11 @@ async def test_reported_member_hostile_to_reporter_escalates_at_once(world: Worl
 
     await world.alice.send(world.general, f"{world.bob.mention} you {INSULT}, snitch")
 
-    alert = world.mods_posts()[-1]
+    # To the designated moderator alone: whom it aims at is the reporter.
+    alert = world.dms(world.mod)[-1]
     assert alert.embeds[0].title is not None
     assert "Retaliation against a reporter" in alert.embeds[0].title
+    assert not any("Retaliation" in (m.embeds[0].title or "") for m in world.mods_posts())
 
 
 async def test_reporting_the_same_message_twice_is_acknowledged_once(world: World) -> None:
