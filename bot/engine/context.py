@@ -35,7 +35,8 @@ SECOND_PERSON = frozenset(
 
 # Words that show the speaker condemns what they quote or report.
 CONDEMNATION = re.compile(
-    r"\b(?:(?:not|isn'?t|aren'?t|wasn'?t|never) (?:ok|okay|cool|funny|acceptable|fine|on|banter|a joke)|"
+    r"\b(?:(?:not|isn'?t|aren'?t|wasn'?t|never) "
+    r"(?:ok|okay|cool|funny|acceptable|fine|on|banter|a joke)|"
     r"unacceptable|investigat\w*|misconduct|disciplinary|escalat\w*|mortified|grim|"
     r"out of (?:order|line)|offensive|a slur|slurs?|racist|racism|sexist|sexism|homophobic|"
     r"homophobia|transphobic|transphobia|bigot(?:ed|ry|s)?|hateful|hate speech|hurtful|"
@@ -72,7 +73,8 @@ _COUNTER_OPENER = re.compile(
     r"(?:jail|prison|sacked|fired|banned|punished|arrested|reported|suspended) for "
     r"(?:saying|writing|posting|wishing|calling|tweeting|shouting|chanting|joking)|"
     r"(?:can'?t|cannot|don'?t|do not|won'?t) (?:seriously |really |honestly |actually )?"
-    r"(?:believe|think|accept|agree|tolerate|condone|stand for) (?:that|posts|people|anyone|this))\b"
+    r"(?:believe|think|accept|agree|tolerate|condone|stand for) "
+    r"(?:that|posts|people|anyone|this))\b"
 )
 
 # Quotation marks, and Discord block quotes ("> quoted line", as in a reply).

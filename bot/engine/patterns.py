@@ -81,9 +81,7 @@ def typo_variants(term: str) -> list[str]:
         if len(word) < _TYPO_MIN or not word.isalpha():
             continue
         edits = {word[:i] + word[i + 1 :] for i in range(1, len(word) - 1) if word[i] in _VOWELS}
-        edits |= {
-            word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(1, len(word) - 1)
-        }
+        edits |= {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(1, len(word) - 1)}
         edits.discard(word)
         variants += [" ".join([*words[:index], edit, *words[index + 1 :]]) for edit in edits]
     for i in range(len(words) - 1):

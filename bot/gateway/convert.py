@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 import discord
 
 from bot.services.types import AutoModIn, DeleteIn, EditIn, MessageIn, ReportIn
+
+# JSON may carry lone UTF-16 surrogates ("\ud800"); they cannot be encoded as UTF-8, so the
+# store would fail to keep the evidence. One code point for one keeps every offset in place.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """Text safe to hash and store: each lone surrogate becomes U+FFFD, offsets unchanged."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def _reply_author(message: discord.Message) -> int | None:
@@ -29,7 +40,7 @@ def message_in(message: discord.Message, *, is_moderator: bool) -> MessageIn:
         channel_id=message.channel.id,
         message_id=message.id,
         author_id=message.author.id,
-        text=message.content,
+        text=clean_text(message.content),
         at=message.created_at,
         mentions=_mentions(message),
         reply_to=_reply_author(message),
@@ -46,7 +57,7 @@ def edit_in(message: discord.Message, *, is_moderator: bool) -> EditIn:
         channel_id=message.channel.id,
         message_id=message.id,
         author_id=message.author.id,
-        text=message.content,
+        text=clean_text(message.content),
         at=message.edited_at or discord.utils.utcnow(),
         mentions=_mentions(message),
         reply_to=_reply_author(message),
@@ -69,7 +80,7 @@ def report_in(message: discord.Message, reporter_id: int, reason: str | None) ->
         message_id=message.id,
         reported_id=message.author.id,
         reporter_id=reporter_id,
-        text=message.content,
+        text=clean_text(message.content),
         at=discord.utils.utcnow(),
         reason=reason or None,
         link=message.jump_url,
@@ -87,7 +98,7 @@ def automod_in(execution: discord.AutoModAction, *, is_moderator: bool) -> AutoM
         or execution.alert_system_message_id
         or discord.utils.time_snowflake(now),
         rule=str(execution.rule_id),
-        text=execution.content.strip(),
+        text=clean_text(execution.content.strip()),
         at=now,
         author_is_moderator=is_moderator,
     )

@@ -142,8 +142,9 @@ def history_text(history: MemberHistory) -> str:
             + (" (deleted)" if incident.deleted_at else "")
         )
     lines.extend(f"• {c.pattern} case #{c.id}: {c.state}" for c in history.cases[-5:])
-    lines.extend(f"• {n.kind} by <@{n.author_id}>: {quote(n.text or '(erased)')}"
-                 for n in history.notes[-5:])
+    lines.extend(
+        f"• {n.kind} by <@{n.author_id}>: {quote(n.text or '(erased)')}" for n in history.notes[-5:]
+    )
     return _cap("\n".join(lines))
 
 

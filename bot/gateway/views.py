@@ -99,9 +99,7 @@ async def _case_click(
         await reply_error(interaction, exc)
 
 
-class AckButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"upst:ack:(?P<case>\d+)"
-):
+class AckButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"upst:ack:(?P<case>\d+)"):
     """On an alert: a moderator has seen the case."""
 
     def __init__(self, case_id: int) -> None:
@@ -133,8 +131,10 @@ class ResolveButton(
     """On an alert: close the case with an outcome."""
 
     def __init__(self, case_id: int, outcome: Outcome) -> None:
-        style = discord.ButtonStyle.danger if outcome == "action_taken" else (
-            discord.ButtonStyle.secondary
+        style = (
+            discord.ButtonStyle.danger
+            if outcome == "action_taken"
+            else (discord.ButtonStyle.secondary)
         )
         super().__init__(
             discord.ui.Button(

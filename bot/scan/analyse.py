@@ -25,7 +25,15 @@ from datetime import UTC, datetime, timedelta
 
 from bot.engine import EvalContext, RuleSet, Verdict
 from bot.engine.normalise import fold
-from bot.policy import Decision, PolicyConfig, PolicyEvent, PolicyState, Routing, decide
+from bot.policy import (
+    Decision,
+    Escalation,
+    PolicyConfig,
+    PolicyEvent,
+    PolicyState,
+    Routing,
+    decide,
+)
 from bot.scan.ids import Ids, RecentAuthors
 from bot.scan.model import ChatMessage
 from bot.scan.results import (
@@ -251,7 +259,7 @@ class Scanner:
             if esc.new_case:
                 case.opened += 1
                 case.first_at = case.first_at or at
-                case.summary = self.ids.fill(esc.summary)
+                case.summary = self._case_summary(esc)
                 result.pattern_counts[esc.pattern] += 1
                 for offender in esc.offenders:
                     self._stats_of(offender).patterns[esc.pattern] += 1
@@ -262,6 +270,19 @@ class Scanner:
                 else:
                     result.timeline_dropped += 1
         return tuple(dict.fromkeys(patterns))
+
+    def _case_summary(self, esc: Escalation) -> str:
+        """The policy's summary with names; a retaliation case also names whom it was aimed at.
+
+        Live alerts keep the reporter unnamed (the moderators' channel may read them); an
+        investigator scanning an export already holds every message, so the report names them.
+        """
+        summary = self.ids.fill(esc.summary)
+        if esc.pattern == "retaliation" and esc.evidence:
+            aimed = dict.fromkeys(t for r in esc.evidence for t in r.targets)
+            if aimed:
+                summary += " Aimed at: " + ", ".join(self.ids.name(t) for t in aimed) + "."
+        return summary
 
     def _watch_named_reporters(self, event: PolicyEvent) -> None:
         """Calling a member a grass marks them as a reporter: watch the sender for retaliation."""

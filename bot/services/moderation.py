@@ -287,7 +287,10 @@ class ModerationService:
             assigned = None  # never hand a member their own case (the store would refuse)
         try:
             case = await cases.open(
-                event.guild_id, esc.pattern, esc.subject_id, assigned_to=assigned,
+                event.guild_id,
+                esc.pattern,
+                esc.subject_id,
+                assigned_to=assigned,
                 incident_ids=incidents,
             )
         except ForbiddenError:

@@ -88,13 +88,9 @@ async def test_upstander_run_end_to_end_with_clean_sigterm(tmp_path: Path) -> No
             await server.post_message(general, alice, f"you absolute {SLUR}")
             nudge = await server.wait_for_dm(alice, timeout=15)
             assert f"“{SLUR}”" in nudge["content"]
-            assert nudge["components"][0]["components"][0]["label"] == (
-                "I think this is a mistake"
-            )
+            assert nudge["components"][0]["components"][0]["label"] == ("I think this is a mistake")
 
-            interaction = await server.invoke_slash(
-                general, mod, "upstander history", member=alice
-            )
+            interaction = await server.invoke_slash(general, mod, "upstander history", member=alice)
             callback = await server.wait_for_callback(interaction, timeout=15)
             assert callback["type"] == 4
             assert callback["data"]["flags"] & EPHEMERAL

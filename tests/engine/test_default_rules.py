@@ -80,7 +80,7 @@ MUST_NOT_FLAG = [
     "someone wrote 'tranny' on her locker, facilities are removing it",
     "saying women can't code is just wrong",
     "> go back to where you came from\nthis is straight up racist, reported to HR",
-    "I have no respect for people who post things like \"immigrants are vermin\"",
+    'I have no respect for people who post things like "immigrants are vermin"',
     "you can't seriously believe that all disabled people are stupid",
     # reporting and policy talk
     "reporting it was the right call",
@@ -171,7 +171,10 @@ EVASIONS = [
     ("leetspeak", "sn1tch3s get st1tch3s"),
     ("homoglyph cyrillic", "the n\u0456gg\u0435r from dispatch"),
     ("homoglyph fullwidth", "stop crying you \uff46\uff41\uff47\uff47\uff4f\uff54"),
-    ("homoglyph math bold", "<@123456789012345678> is a \U0001d420\U0001d42b\U0001d41a\U0001d42c\U0001d42c"),
+    (
+        "homoglyph math bold",
+        "<@123456789012345678> is a \U0001d420\U0001d42b\U0001d41a\U0001d42c\U0001d42c",
+    ),
     ("zero width", "dont be a fa\u200bgg\u200bot about it"),
     ("zero width joiner", "the tra\u200dnny in marketing"),
     ("spacing", "what a f a g g o t"),

@@ -79,9 +79,7 @@ class World:
 
 
 @pytest.fixture
-async def world(
-    simcord_env: simcord.Env, base_settings: Settings
-) -> AsyncIterator[World]:
+async def world(simcord_env: simcord.Env, base_settings: Settings) -> AsyncIterator[World]:
     """Build the server, then restart the bot with its ids configured."""
     env = simcord_env
     guild = env.create_guild("Workplace")

@@ -65,8 +65,12 @@ async def test_resolve_closes_case_and_is_audited_with_moderator(world: World) -
 async def test_note_with_category_is_a_warning_that_counts(world: World) -> None:
     text = reply(
         await world.mod.slash(
-            world.general, "upstander note", member=world.bob, text="shouted at Alice",
-            category="harassment", severity="high",
+            world.general,
+            "upstander note",
+            member=world.bob,
+            text="shouted at Alice",
+            category="harassment",
+            severity="high",
         )
     )
     assert text == f"Warning #1 added for {world.bob.mention}."

@@ -20,9 +20,7 @@ async def test_flagged_message_gets_private_nudge_naming_channel_words_and_polic
     assert f"“{SLUR}”" in dm.content
     assert "Slurs hurt colleagues" in dm.content  # the reason
     assert "discrimination (high); rule test.slur" in dm.content  # the policy
-    assert [c.label for row in dm.components for c in row.children] == [
-        "I think this is a mistake"
-    ]
+    assert [c.label for row in dm.components for c in row.children] == ["I think this is a mistake"]
     # Never public: nothing from the bot in the channel.
     assert [m for m in world.general.history() if m.author.bot] == []
 
@@ -59,9 +57,7 @@ async def test_deleting_flagged_message_is_recorded_with_evidence(world: World) 
     message = await world.alice.send(world.general, SLUR)
     await world.alice.delete(message)
 
-    (incident,) = await world.bot.services.store.incidents.for_message(
-        world.guild.id, message.id
-    )
+    (incident,) = await world.bot.services.store.incidents.for_message(world.guild.id, message.id)
     assert incident.deleted_at is not None and incident.text == SLUR
     assert ("bot", "message.delete", f"message:{world.guild.id}/{message.id}") in (
         await world.audit()
@@ -123,8 +119,12 @@ async def test_closed_dms_are_recorded_noticed_in_channel_and_flagged_in_alert(
 ) -> None:
     await world.restart(channel_notice_when_dm_closed=True)
     world.env.inject_error(
-        "POST", f"/channels/{world.alice.user.dm_channel.id}/messages", status=403, code=50007,
-        message="Cannot send messages to this user", times=None,
+        "POST",
+        f"/channels/{world.alice.user.dm_channel.id}/messages",
+        status=403,
+        code=50007,
+        message="Cannot send messages to this user",
+        times=None,
     )
 
     await world.alice.send(world.general, THREAT)
@@ -165,8 +165,6 @@ async def test_edit_after_restart_uses_the_uncached_path_and_keeps_evidence(worl
 
     await world.alice.edit(message, "edited away")
 
-    (incident,) = await world.bot.services.store.incidents.for_message(
-        world.guild.id, message.id
-    )
+    (incident,) = await world.bot.services.store.incidents.for_message(world.guild.id, message.id)
     assert incident.text == f"{SLUR} again"
     assert [e.text for e in incident.edits] == ["edited away"]

@@ -144,9 +144,7 @@ async def test_report_then_hostility_towards_reporter_escalates_at_once(
     assert filed.report is not None and filed.report.reporter_id is None
     assert filed.to_user_id == MOD
 
-    outcome = await services.moderation.handle_message(
-        msg(2, f"{INSULT} snitch", mentions=(BOB,))
-    )
+    outcome = await services.moderation.handle_message(msg(2, f"{INSULT} snitch", mentions=(BOB,)))
 
     assert [a.pattern for a in outcome.alerts] == ["retaliation"]
     revealed = await services.reports.reveal(filed.report.id, MOD)

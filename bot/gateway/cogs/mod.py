@@ -157,9 +157,7 @@ class UpstanderGroup(ModeratorGroup):
     ) -> None:
         """Close a case with an outcome and an optional note."""
         await self.bot.services.cases.view(case_id, _guild(interaction))
-        case = await self.bot.services.cases.resolve(
-            case_id, interaction.user.id, outcome, note
-        )
+        case = await self.bot.services.cases.resolve(case_id, interaction.user.id, outcome, note)
         await _say(interaction, f"Case #{case.id} resolved: {outcome.replace('_', ' ')}.")
 
     @app_commands.command(description="Add a note (or, with a category, a warning) to a member")

@@ -1,4 +1,4 @@
-""""Report to moderators": a message context menu for everyone, with an optional reason."""
+""" "Report to moderators": a message context menu for everyone, with an optional reason."""
 
 from __future__ import annotations
 
