@@ -70,17 +70,24 @@ def _line(node: Any, path: tuple[Any, ...]) -> int:
     return line
 
 
-def _plain(node: Any, file: str, depth: int = 0) -> Any:
-    """Builtin types from a ruamel tree, refusing tags, odd types and absurd nesting."""
+def _plain(node: Any, file: str, depth: int = 0, seen: set[int] | None = None) -> Any:
+    """Builtin types from a ruamel tree, refusing tags, odd types, absurd nesting and
+    aliased lists or mappings (nested aliases expand exponentially: "billion laughs")."""
     if depth > MAX_DEPTH:
         raise _FileError(file, _line_of_node(node), f"nesting deeper than {MAX_DEPTH} levels")
     tag = getattr(getattr(node, "tag", None), "value", None)
     if tag is not None:
         raise _FileError(file, _line_of_node(node), f"YAML tags are not allowed ({tag})")
+    if isinstance(node, dict | list):
+        seen = set() if seen is None else seen
+        if id(node) in seen:
+            message = "YAML aliases (*name) of lists or mappings are not allowed: use a termset"
+            raise _FileError(file, _line_of_node(node), message)
+        seen.add(id(node))
     if isinstance(node, dict):
-        return {str(k): _plain(v, file, depth + 1) for k, v in node.items()}
+        return {str(k): _plain(v, file, depth + 1, seen) for k, v in node.items()}
     if isinstance(node, list):
-        return [_plain(v, file, depth + 1) for v in node]
+        return [_plain(v, file, depth + 1, seen) for v in node]
     if isinstance(node, str):
         return str(node)
     if node is None or isinstance(node, bool | int | float):
@@ -111,8 +118,11 @@ _QUOTED = re.compile(r"'[^'\n]*'|\"(?:[^\"\\\n]|\\.)*\"")
 _BRACKETS = re.compile(r"[\[\]{}]")
 
 
+_BLOCK_LINE = re.compile(r"^( *)((?:- +)*)\S", re.M)
+
+
 def _guard_nesting(name: str, text: str) -> None:
-    """Refuse absurd flow nesting before the YAML parser spends minutes on it."""
+    """Refuse absurd nesting before the YAML parser recurses (or spends minutes) on it."""
     depth = 0
     unquoted = _QUOTED.sub("", text)  # quoted strings never span lines, so line numbers hold
     for match in _BRACKETS.finditer(unquoted):
@@ -120,9 +130,20 @@ def _guard_nesting(name: str, text: str) -> None:
         if depth > MAX_DEPTH:
             line = unquoted.count("\n", 0, match.start()) + 1
             raise _FileError(name, line, f"nesting deeper than {MAX_DEPTH} levels")
+    # Block style: each deeper indentation opens a level, and so does each "- " on a line.
+    indents: list[int] = []
+    for match in _BLOCK_LINE.finditer(unquoted):
+        indent = len(match.group(1))
+        while indents and indents[-1] >= indent:
+            indents.pop()
+        indents.append(indent)
+        if len(indents) + match.group(2).count("-") > MAX_DEPTH:
+            line = unquoted.count("\n", 0, match.start()) + 1
+            raise _FileError(name, line, f"nesting deeper than {MAX_DEPTH} levels")
 
 
-def _read(name: str, text: str) -> _Parsed:
+def _safe_load(name: str, text: str) -> tuple[Any, Any]:
+    """The round-trip tree (it knows lines) and its plain data; raises `_FileError`."""
     _guard_nesting(name, text)
     yaml = YAML(typ="rt", pure=True)
     try:
@@ -135,7 +156,20 @@ def _read(name: str, text: str) -> _Parsed:
         raise _FileError(name, 1, f"YAML could not be read: {exc}") from None
     if tree is None:
         tree = CommentedMap()
-    plain = _plain(tree, name)
+    return tree, _plain(tree, name)
+
+
+def safe_yaml(name: str, text: str) -> tuple[Any, Any] | RuleError:
+    """Read a rules-directory YAML file as the rule loader does (no tags, no alias bombs, no
+    absurd nesting): (round-trip tree, plain data), or the first error. Never raises."""
+    try:
+        return _safe_load(name, text)
+    except _FileError as exc:
+        return exc.errors[0]
+
+
+def _read(name: str, text: str) -> _Parsed:
+    tree, plain = _safe_load(name, text)
     if not isinstance(plain, dict):
         raise _FileError(name, 1, "a rule file must be a mapping (termsets:, rules:, options:)")
     try:

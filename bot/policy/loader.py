@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from bot.engine.loader import MAX_FILE_BYTES, RuleError, safe_yaml
 from bot.policy.config import PolicyConfig
 
 POLICY_KEY = "policy"
@@ -41,6 +40,10 @@ def load_policy(path: Path) -> PolicyLoadResult:
     found: list[tuple[str, Any]] = []
     for file in files:
         try:
+            if file.stat().st_size > MAX_FILE_BYTES:
+                return PolicyLoadResult(
+                    None, [f"{file}:1: file is larger than {MAX_FILE_BYTES} bytes"]
+                )
             text = file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             return PolicyLoadResult(None, [f"{file}:1: cannot read: {exc}"])
@@ -75,16 +78,12 @@ def _yaml_files(directory: Path) -> list[Path]:
 
 
 def _parse(text: str, source: str) -> tuple[Any, str | None]:
-    # Round-trip loading keeps line numbers; it builds only plain maps, lists and scalars.
-    yaml = YAML(typ="rt", pure=True)
-    try:
-        return yaml.load(text), None
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        return None, f"{source}:{line}: {exc.problem or exc}"
-    except YAMLError as exc:
-        return None, f"{source}:1: {exc}"
+    # The rule loader's safe reading (tags, alias bombs and deep nesting refused with a line);
+    # the round-trip tree keeps line numbers for validation errors.
+    loaded = safe_yaml(source, text)
+    if isinstance(loaded, RuleError):
+        return None, str(loaded)
+    return loaded[0], None
 
 
 def _validate(data: Any, source: str) -> PolicyLoadResult:
