@@ -42,6 +42,10 @@ DRAIN_SECONDS = 20.0
 # Retrying kept decisions (database locked, full, read-only): first after 1 s, then doubling.
 KEPT_RETRY_FIRST = 1.0
 KEPT_RETRY_MAX = 30.0
+# Retention runs soon after start (not at once: a crash loop must not purge on every start)
+# and then daily, so `UPSTANDER_RETENTION_DAYS` holds without an operator's cron job.
+RETENTION_FIRST_SECONDS = 300.0
+RETENTION_EVERY_SECONDS = 86_400.0
 DATABASE_DOWN = (
     "Upstander cannot write to its database (locked by another process, disk full or "
     "read-only; the bot's log says which). Flagged messages are kept in memory and will be "
@@ -112,6 +116,7 @@ class UpstanderBot(commands.Bot):
         self.draining = False
         self._poll_task: asyncio.Task[None] | None = None
         self._kept_task: asyncio.Task[None] | None = None
+        self._retention_task: asyncio.Task[None] | None = None
 
     @property
     def services(self) -> Services:
@@ -143,6 +148,7 @@ class UpstanderBot(commands.Bot):
         )
         if self.settings.rules_poll_seconds > 0:
             self._poll_task = asyncio.create_task(self._poll_rules(), name="upstander-rules-poll")
+        self._retention_task = asyncio.create_task(self._retention_loop(), name="upstander-purge")
 
     async def _sync(self) -> None:
         if self.settings.guild_ids:
@@ -161,6 +167,22 @@ class UpstanderBot(commands.Bot):
                 await self.poll_rules()
             except Exception:
                 log.exception("rules poll failed")
+
+    async def _retention_loop(self) -> None:
+        await asyncio.sleep(RETENTION_FIRST_SECONDS)
+        while not self.is_closed():
+            try:
+                await self.apply_retention()
+            except Exception:
+                log.exception("retention purge failed; trying again in a day")
+            await asyncio.sleep(RETENTION_EVERY_SECONDS)
+
+    async def apply_retention(self) -> int:
+        """Erase message texts older than `UPSTANDER_RETENTION_DAYS` (audited); the count."""
+        days = self.settings.retention_days
+        count = await self.services.store.purge(days, now=self.clock())
+        log.info("retention: %d message texts older than %d days erased", count, days)
+        return count
 
     async def poll_rules(self, *, force: bool = False, actor: str = "system:rules") -> Any:
         """Reload changed rules; a broken change is reported to the moderators (file:line)."""
@@ -258,7 +280,7 @@ class UpstanderBot(commands.Bot):
 
     async def close(self) -> None:
         """Stop polling, close the connection, then the store (if we opened it)."""
-        for task in (self._poll_task, self._kept_task):
+        for task in (self._poll_task, self._kept_task, self._retention_task):
             if task is not None:
                 task.cancel()
         await super().close()
