@@ -10,6 +10,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 
 from bot.settings import SettingsError, load_settings
 
@@ -23,12 +24,20 @@ COMMAND_MODULES = (
 )
 
 
+def _version() -> str:
+    try:
+        return metadata.version("upstander")
+    except metadata.PackageNotFoundError:  # running from a source tree that is not installed
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser with every command group registered."""
     parser = argparse.ArgumentParser(
         prog="upstander",
         description="Upstander: a moderation bot that speaks up, privately and consistently.",
     )
+    parser.add_argument("--version", action="version", version=f"upstander {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name in COMMAND_MODULES:

@@ -87,3 +87,14 @@ async def test_doctor_without_token_checks_the_rest(tmp_path: Path, fake: FakeDi
     assert "warn  DISCORD_TOKEN not set" in text
     assert "broken.yaml:3: rules.0.colour: unknown key 'colour'" in text
     assert report.failed
+
+
+def test_version_names_the_installed_distribution(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib import metadata
+
+    from bot.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"upstander {metadata.version('upstander')}"
