@@ -120,6 +120,37 @@ def read_rows(path: Path) -> Iterator[dict[str, Any]]:
             yield row
 
 
+# Tags some sets give beside the category (ETHOS: "violence", "racism", ...): a row tagged with
+# both violence and a protected characteristic is both, like HateCheck's
+# "violence+discrimination".
+_DISCRIMINATION_TAGS = frozenset(
+    {
+        *("racism", "xenophobia", "nationality", "antisemitism", "religious_hate", "religion"),
+        *("sexism", "gender", "homophobia", "sexual_orientation", "transphobia", "ableism"),
+        "disability",
+    }
+)
+
+
+def expected_categories(row: dict[str, Any]) -> frozenset[str]:
+    """The categories a flagged row may rightly be reported under (empty: any).
+
+    `category` may join several with `+` ("violence+discrimination": either is right); a row's
+    `detail.tags` add the categories they name: "violence", or a protected characteristic
+    (racism, sexism, ...) for discrimination.
+    """
+    category = row.get("category")
+    found = {c for c in str(category).split("+") if c and c != "none"} if category else set()
+    detail = row.get("detail")
+    tags = detail.get("tags") if isinstance(detail, dict) else None
+    if found and isinstance(tags, list):
+        if "violence" in tags:
+            found.add("violence")
+        if any(tag in _DISCRIMINATION_TAGS for tag in tags):
+            found.add("discrimination")
+    return frozenset(found)
+
+
 def evaluate_rows(ruleset: RuleSet, rows: Iterable[dict[str, Any]]) -> EvalReport:
     """Run every row through the rule set and tally the results."""
     report = EvalReport()
@@ -136,10 +167,8 @@ def evaluate_rows(ruleset: RuleSet, rows: Iterable[dict[str, Any]]) -> EvalRepor
         right = verdict.flagged == should_flag
         if should_flag and verdict.flagged:
             report.true_pos += 1
-            expected = row.get("category")
-            report.category_right += expected in (None, "none") or (
-                verdict.category in str(expected).split("+")  # "violence+discrimination": either
-            )
+            expected = expected_categories(row)
+            report.category_right += not expected or verdict.category in expected
         elif should_flag:
             report.false_neg += 1
             report.misses.append(row)

@@ -17,6 +17,16 @@ from functools import lru_cache
 _TOKEN = re.compile(r"[^\s,.;:?!\"()\[\]{}<>]+")
 _SENTENCE_END = re.compile(r"[.!?;\n]")
 _CLAUSE_END = re.compile(r"[.!?;:,\n]|\bbut\b")
+# What separates a negator from what it could deny: a sentence end or a clause link.
+_LINK = re.compile(r"[.!?;\n]|\b(?:but|(?:that'?s|that is|which is|this is) why)\b")
+_SELF = frozenset({"i", "we"})
+_BELIEF_VERBS = frozenset(
+    {
+        *("think", "thinks", "thinking", "thought", "reckon", "reckons", "reckoning"),
+        *("believe", "believes", "believing", "assume", "assumes", "assuming", "expect"),
+        *("expects", "expecting", "figure", "figures", "figured"),
+    }
+)
 
 NEGATORS = frozenset(
     {
@@ -121,23 +131,50 @@ def _same_piece(text: str, start: int, end: int, boundary: re.Pattern[str]) -> b
 
 
 def is_negated(tokens: Tokens, a: tuple[int, int], b: tuple[int, int]) -> bool:
-    """A negator between the two spans, or up to four words before them in the same clause."""
+    """A negator between the two spans, or up to four words before them in the same clause.
+
+    A negator between them counts only when no sentence end or clause link ("but", "that's
+    why") separates it from the second span: "[group] are nothing like us, that's why they
+    should die" negates nothing. A negator inside someone else's belief ("they think I won't
+    ...") or an exclamation ("I can't believe these ...") negates nothing either.
+    """
     first, second = sorted([a, b])
     low = bisect_left(tokens.starts, first[1])
     high = bisect_left(tokens.starts, second[0])
-    if any(_is_negator(w) for w in tokens.words[low:high]):
-        return True
+    for index in range(low, high):
+        if (
+            _is_negator(tokens.words[index])
+            and _same_piece(tokens.text, tokens.ends[index], second[0], _LINK)
+            and not _not_speakers_negation(tokens.words, index)
+        ):
+            return True
     begin = bisect_left(tokens.starts, first[0])
     for index in range(begin - 1, max(begin - 5, -1), -1):
         if not _same_piece(tokens.text, tokens.ends[index], first[0], _CLAUSE_END):
             break
-        if _is_negator(tokens.words[index]):
+        if _is_negator(tokens.words[index]) and not _not_speakers_negation(tokens.words, index):
             return True
     return False
 
 
 def _is_negator(word: str) -> bool:
     return word in NEGATORS or word.endswith("n't")
+
+
+def _not_speakers_negation(words: list[str], index: int) -> bool:
+    """The negator at `index` does not deny what follows: it is what others believe of the
+    speaker ("thinking I won't ...", "they reckon we can't ..."), or an exclamation of
+    exasperation before a demonstrative ("I can't believe these ...")."""
+    before = words[max(index - 3, 0) : index]
+    if len(before) >= 2 and before[-1] in _SELF and before[-2] in _BELIEF_VERBS:
+        return len(before) < 3 or before[-3] not in _SELF
+    after = words[index + 1 : index + 3]
+    return (
+        words[index] in ("can't", "cant", "cannot")
+        and len(after) == 2
+        and after[0] == "believe"
+        and after[1] in ("these", "those")
+    )
 
 
 @lru_cache(maxsize=16)
