@@ -5,7 +5,8 @@ Imports neither discord nor aiosqlite nor the store; the clock is always passed 
     from bot.policy import PolicyState, PolicyEvent, Routing, decide, load_policy
     config = load_policy(Path("rules")).config          # None if invalid: keep the last good one
     state, decision = decide(state, event, config, now, routing=routing)
-    decision.nudge, decision.escalations                 # send them; persist state.to_json()
+    decision.nudge, decision.escalations                 # send them
+    changes = persist.diff(old_state, state)             # the few items to store (rows)
     state = resolve_case(state, case_key, now)           # when a moderator resolves a case
 """
 

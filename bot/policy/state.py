@@ -126,9 +126,9 @@ class PolicyState:
         """A JSON-ready dict (datetimes as ISO 8601 strings)."""
         return {
             "version": STATE_VERSION,
-            "records": [_record_out(r) for r in self.records],
-            "watches": [_watch_out(w) for w in self.watches],
-            "cases": [_case_out(c) for c in self.cases.values()],
+            "records": [record_out(r) for r in self.records],
+            "watches": [watch_out(w) for w in self.watches],
+            "cases": [case_out(c) for c in self.cases.values()],
             "resolved": {k: t.isoformat() for k, t in self.resolved.items()},
             "last_alert": {k: t.isoformat() for k, t in self.last_alert.items()},
             "last_nudge": {str(k): t.isoformat() for k, t in self.last_nudge.items()},
@@ -140,10 +140,10 @@ class PolicyState:
         """Rebuild from `to_json` output; raises ValueError on an unknown version."""
         if data.get("version") != STATE_VERSION:
             raise ValueError(f"unsupported policy state version {data.get('version')!r}")
-        cases = [_case_in(c) for c in data["cases"]]
+        cases = [case_in(c) for c in data["cases"]]
         return cls(
-            records=tuple(_record_in(r) for r in data["records"]),
-            watches=tuple(_watch_in(w) for w in data["watches"]),
+            records=tuple(record_in(r) for r in data["records"]),
+            watches=tuple(watch_in(w) for w in data["watches"]),
             cases={c.key: c for c in cases},
             resolved={k: _dt(t) for k, t in data["resolved"].items()},
             last_alert={k: _dt(t) for k, t in data["last_alert"].items()},
@@ -156,7 +156,8 @@ def _dt(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def _record_out(r: HitRecord) -> dict[str, Any]:
+def record_out(r: HitRecord) -> dict[str, Any]:
+    """A hit record as JSON-ready data."""
     return {
         "key": r.key,
         "kind": r.kind,
@@ -171,7 +172,8 @@ def _record_out(r: HitRecord) -> dict[str, Any]:
     }
 
 
-def _record_in(d: Mapping[str, Any]) -> HitRecord:
+def record_in(d: Mapping[str, Any]) -> HitRecord:
+    """A hit record from `record_out` data."""
     return HitRecord(
         key=d["key"],
         kind=cast(EventKind, d["kind"]),
@@ -189,7 +191,8 @@ def _record_in(d: Mapping[str, Any]) -> HitRecord:
     )
 
 
-def _watch_out(w: Watch) -> dict[str, Any]:
+def watch_out(w: Watch) -> dict[str, Any]:
+    """A watch as JSON-ready data."""
     return {
         "key": w.key,
         "reporter_id": w.reporter_id,
@@ -200,7 +203,8 @@ def _watch_out(w: Watch) -> dict[str, Any]:
     }
 
 
-def _watch_in(d: Mapping[str, Any]) -> Watch:
+def watch_in(d: Mapping[str, Any]) -> Watch:
+    """A watch from `watch_out` data."""
     return Watch(
         key=d["key"],
         reporter_id=int(d["reporter_id"]),
@@ -211,7 +215,8 @@ def _watch_in(d: Mapping[str, Any]) -> Watch:
     )
 
 
-def _case_out(c: Case) -> dict[str, Any]:
+def case_out(c: Case) -> dict[str, Any]:
+    """A case (with its evidence) as JSON-ready data."""
     return {
         "key": c.key,
         "pattern": c.pattern,
@@ -219,14 +224,15 @@ def _case_out(c: Case) -> dict[str, Any]:
         "subject_id": c.subject_id,
         "opened_at": c.opened_at.isoformat(),
         "updated_at": c.updated_at.isoformat(),
-        "evidence": [_record_out(r) for r in c.evidence],
+        "evidence": [record_out(r) for r in c.evidence],
         "incident_count": c.incident_count,
         "offenders": list(c.offenders),
         "moderator_offender": c.moderator_offender,
     }
 
 
-def _case_in(d: Mapping[str, Any]) -> Case:
+def case_in(d: Mapping[str, Any]) -> Case:
+    """A case from `case_out` data."""
     return Case(
         key=d["key"],
         pattern=cast(Pattern, d["pattern"]),
@@ -234,7 +240,7 @@ def _case_in(d: Mapping[str, Any]) -> Case:
         subject_id=int(d["subject_id"]),
         opened_at=_dt(d["opened_at"]),
         updated_at=_dt(d["updated_at"]),
-        evidence=tuple(_record_in(r) for r in d["evidence"]),
+        evidence=tuple(record_in(r) for r in d["evidence"]),
         incident_count=int(d["incident_count"]),
         offenders=tuple(int(o) for o in d["offenders"]),
         moderator_offender=bool(d["moderator_offender"]),

@@ -13,6 +13,7 @@ from bot.engine import EvalContext, Verdict
 from bot.policy import Decision, Escalation, PolicyEvent, decide
 from bot.policy.events import Nudge
 from bot.services.evidence import alert_plan
+from bot.services.in_flight import InFlight
 from bot.services.kept import KeptDecisions
 from bot.services.policy_book import PolicyBook
 from bot.services.rules_live import LiveRules
@@ -52,6 +53,7 @@ class ModerationService:
         # Flagged messages and AutoMod blocks the store refused (locked, full, read-only),
         # oldest first; the gateway calls `retry_kept()` until it is empty.
         self.kept: KeptDecisions[tuple[PolicyEvent, _Pending]] = KeptDecisions()
+        self.in_flight = InFlight()
 
     def evaluate(self, message: MessageIn) -> Verdict:
         """The engine's verdict for a message, with its mentions and reply as context."""
@@ -67,7 +69,7 @@ class ModerationService:
 
     async def handle_edit(self, edit: EditIn) -> Outcome:
         """Re-check an edit; the earlier flagged version's evidence is kept beside the new text."""
-        await self._queued_decisions(edit.guild_id)
+        await self._queued_decisions(edit.guild_id, edit.message_id)
         earlier = await self.store.incidents.for_message(edit.guild_id, edit.message_id)
         verdict = self.evaluate(edit)
         if earlier:
@@ -87,19 +89,19 @@ class ModerationService:
 
     async def handle_delete(self, deleted: DeleteIn) -> list[int]:
         """Mark a flagged message deleted (evidence kept); unflagged deletions leave no trace."""
-        await self._queued_decisions(deleted.guild_id)
+        await self._queued_decisions(deleted.guild_id, deleted.message_id)
         return await self.store.incidents.record_deletion(
             deleted.guild_id, deleted.message_id, deleted_at=deleted.at
         )
 
-    async def _queued_decisions(self, guild_id: int) -> None:
-        """Wait for the guild's decisions already under way (the lock is FIFO).
+    async def _queued_decisions(self, guild_id: int, message_id: int) -> None:
+        """Wait for the decisions on this message already under way.
 
         Events are handled concurrently: an edit or deletion that arrives while its message is
         still being judged would otherwise miss the incident, and its evidence would be lost.
+        Only that message's decisions are waited for, not the guild's whole queue.
         """
-        async with self.book.lock(guild_id):
-            pass
+        await self.in_flight.wait(guild_id, message_id)
 
     async def handle_automod(self, block: AutoModIn) -> Outcome:
         """Count a Discord AutoMod block towards the member's history."""
@@ -220,6 +222,10 @@ class ModerationService:
         `pending` is the incident to store with the decision; None for events with no message
         (a moderator's warning), whose decision is saved on its own.
         """
+        with self.in_flight.deciding(event.guild_id, event.message_id):
+            return await self._apply(event, pending)
+
+    async def _apply(self, event: PolicyEvent, pending: _Pending | None) -> Outcome:
         book = self.book
         guild = event.guild_id
         primary: Escalation | None = None
@@ -241,7 +247,7 @@ class ModerationService:
                 primary = _primary(decision, event.author_id)
                 result = await self.store.incidents.record_detection(
                     pending.detection,
-                    policy_updates=book.updates(guild, new_state),
+                    policy_changes=book.changes(guild, new_state),
                     case=_case_request(primary),
                 )
                 if not result.created:

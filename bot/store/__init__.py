@@ -13,6 +13,7 @@ from bot.store.errors import (
     StoreError,
     StoreUnavailableError,
 )
+from bot.store.policy_state import PolicyChanges
 from bot.store.records import Detection, DetectionResult, message_link
 from bot.store.sqlite import SqliteStore, open_store
 
@@ -22,6 +23,7 @@ __all__ = [
     "DetectionResult",
     "ForbiddenError",
     "NotFoundError",
+    "PolicyChanges",
     "SqliteStore",
     "StateError",
     "Store",

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from bot.store.cases import CaseRequest
+from bot.store.policy_state import PolicyChanges
 from bot.store.records import (
     AuditEntry,
     Case,
@@ -66,6 +67,7 @@ class Incidents(Protocol):
         detection: Detection,
         *,
         policy_updates: Mapping[str, Any | None] | None = None,
+        policy_changes: PolicyChanges | None = None,
         case: CaseRequest | None = None,
         actor: str = "bot",
     ) -> DetectionResult:
@@ -286,7 +288,15 @@ class Members(Protocol):
 
 
 class PolicyState(Protocol):
-    """Key -> JSON state of the escalation policy."""
+    """The escalation policy's memory: items per guild, and a key -> JSON map."""
+
+    async def apply(self, changes: PolicyChanges) -> None:
+        """Write a guild's changed items in a transaction of their own."""
+        ...
+
+    async def items(self, guild_id: int) -> list[tuple[str, str, Any]]:
+        """A guild's items as (kind, key, value), in insertion order."""
+        ...
 
     async def save(self, updates: Mapping[str, Any | None], *, at: datetime | None = None) -> None:
         """Store keys (None deletes)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,7 +13,7 @@ import aiosqlite
 
 from bot.store import audit, texts
 from bot.store.clock import from_text, maybe_from_text, to_text, utc_now
-from bot.store.db import Database
+from bot.store.db import Database, run_on_thread
 from bot.store.errors import ForbiddenError, NotFoundError, StateError
 from bot.store.records import OUTCOMES, Case, CaseNote, CaseState, Escalation, Outcome
 
@@ -35,8 +37,8 @@ class CaseRequest:
     escalate: bool = True
 
 
-async def open_or_reuse(
-    conn: aiosqlite.Connection,
+def open_or_reuse_sync(
+    conn: sqlite3.Connection,
     *,
     guild_id: int,
     pattern: str,
@@ -51,21 +53,20 @@ async def open_or_reuse(
             f"member {subject_id}'s own case cannot be assigned to them; "
             "send it to the designated reviewer"
         )
-    async with conn.execute(
+    row = conn.execute(
         "SELECT id FROM cases WHERE guild_id = ? AND pattern = ? AND subject_id = ?"
         " AND state != 'resolved'",
         (guild_id, pattern, subject_id),
-    ) as cur:
-        row = await cur.fetchone()
+    ).fetchone()
     if row is not None:
         return int(row[0]), False
-    cur = await conn.execute(
+    cur = conn.execute(
         "INSERT INTO cases (guild_id, pattern, subject_id, state, assigned_to, opened_at)"
         " VALUES (?, ?, ?, 'open', ?, ?)",
         (guild_id, pattern, subject_id, assigned_to, to_text(at)),
     )
     case_id = int(cast(int, cur.lastrowid))
-    await audit.append(
+    audit.append_sync(
         conn,
         ts=at,
         actor=actor,
@@ -82,8 +83,8 @@ async def open_or_reuse(
     return case_id, True
 
 
-async def link_incidents(
-    conn: aiosqlite.Connection,
+def link_incidents_sync(
+    conn: sqlite3.Connection,
     case_id: int,
     incident_ids: Iterable[int],
     at: datetime,
@@ -92,14 +93,14 @@ async def link_incidents(
     """File incidents under a case (already-filed ones are skipped) and audit it."""
     added = []
     for incident_id in incident_ids:
-        cur = await conn.execute(
+        cur = conn.execute(
             "INSERT OR IGNORE INTO case_incidents (case_id, incident_id, added_at) VALUES (?,?,?)",
             (case_id, incident_id, to_text(at)),
         )
         if cur.rowcount:
             added.append(incident_id)
     if added:
-        await audit.append(
+        audit.append_sync(
             conn,
             ts=at,
             actor=actor,
@@ -109,8 +110,8 @@ async def link_incidents(
         )
 
 
-async def escalate(
-    conn: aiosqlite.Connection,
+def escalate_sync(
+    conn: sqlite3.Connection,
     *,
     case_id: int,
     to_user_id: int | None,
@@ -120,21 +121,20 @@ async def escalate(
     actor: str,
 ) -> Escalation:
     """Record that a case went to a moderator (or channel), and assign it to that moderator."""
-    async with conn.execute("SELECT subject_id FROM cases WHERE id = ?", (case_id,)) as cur:
-        row = await cur.fetchone()
+    row = conn.execute("SELECT subject_id FROM cases WHERE id = ?", (case_id,)).fetchone()
     if row is None:
         raise NotFoundError(f"no case {case_id}")
     if to_user_id is not None and to_user_id == int(row[0]):
         raise ForbiddenError(
             f"case {case_id} is about member {to_user_id}; it cannot be escalated to them"
         )
-    cur = await conn.execute(
+    cur = conn.execute(
         "INSERT INTO escalations (case_id, to_user_id, to_channel_id, reason, created_at)"
         " VALUES (?, ?, ?, ?, ?)",
         (case_id, to_user_id, to_channel_id, reason, to_text(at)),
     )
     if to_user_id is not None:
-        await conn.execute("UPDATE cases SET assigned_to = ? WHERE id = ?", (to_user_id, case_id))
+        conn.execute("UPDATE cases SET assigned_to = ? WHERE id = ?", (to_user_id, case_id))
     escalation = Escalation(
         int(cast(int, cur.lastrowid)),
         case_id,
@@ -143,7 +143,7 @@ async def escalate(
         reason,
         from_text(to_text(at)),
     )
-    await audit.append(
+    audit.append_sync(
         conn,
         ts=at,
         actor=actor,
@@ -158,6 +158,67 @@ async def escalate(
         },
     )
     return escalation
+
+
+async def open_or_reuse(
+    conn: aiosqlite.Connection,
+    *,
+    guild_id: int,
+    pattern: str,
+    subject_id: int,
+    assigned_to: int | None,
+    at: datetime,
+    actor: str,
+) -> tuple[int, bool]:
+    """`open_or_reuse_sync` from the event loop."""
+    return await run_on_thread(
+        conn,
+        functools.partial(
+            open_or_reuse_sync,
+            guild_id=guild_id,
+            pattern=pattern,
+            subject_id=subject_id,
+            assigned_to=assigned_to,
+            at=at,
+            actor=actor,
+        ),
+    )
+
+
+async def link_incidents(
+    conn: aiosqlite.Connection,
+    case_id: int,
+    incident_ids: Iterable[int],
+    at: datetime,
+    actor: str,
+) -> None:
+    """`link_incidents_sync` from the event loop."""
+    await run_on_thread(conn, link_incidents_sync, case_id, list(incident_ids), at, actor)
+
+
+async def escalate(
+    conn: aiosqlite.Connection,
+    *,
+    case_id: int,
+    to_user_id: int | None,
+    to_channel_id: int | None,
+    reason: str,
+    at: datetime,
+    actor: str,
+) -> Escalation:
+    """`escalate_sync` from the event loop."""
+    return await run_on_thread(
+        conn,
+        functools.partial(
+            escalate_sync,
+            case_id=case_id,
+            to_user_id=to_user_id,
+            to_channel_id=to_channel_id,
+            reason=reason,
+            at=at,
+            actor=actor,
+        ),
+    )
 
 
 def _sid(value: int | None) -> str | None:

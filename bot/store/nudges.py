@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
@@ -56,14 +57,15 @@ class SqliteNudges:
         _check_status(status)
         moment = at or utc_now()
         stamp = to_text(moment)
-        async with self._db.write() as conn:
-            cur = await conn.execute(
+
+        def work(conn: sqlite3.Connection) -> Nudge:
+            cur = conn.execute(
                 "INSERT INTO nudges (guild_id, incident_id, recipient_id, via, body, status,"
                 " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (guild_id, incident_id, recipient_id, via, body, status, stamp, stamp),
             )
             nudge_id = int(cast(int, cur.lastrowid))
-            await audit.append(
+            audit.append_sync(
                 conn,
                 ts=moment,
                 actor=actor,
@@ -91,6 +93,8 @@ class SqliteNudges:
                 from_text(stamp),
             )
 
+        return await self._db.transaction(work)
+
     async def set_status(
         self,
         nudge_id: int,
@@ -103,14 +107,15 @@ class SqliteNudges:
         """Record the delivery outcome: delivered, dms_closed, blocked or failed."""
         _check_status(status)
         moment = at or utc_now()
-        async with self._db.write() as conn:
-            cur = await conn.execute(
+
+        def work(conn: sqlite3.Connection) -> Nudge:
+            cur = conn.execute(
                 "UPDATE nudges SET status = ?, detail = ?, updated_at = ? WHERE id = ?",
                 (status, detail, to_text(moment), nudge_id),
             )
             if not cur.rowcount:
                 raise NotFoundError(f"no nudge {nudge_id}")
-            await audit.append(
+            audit.append_sync(
                 conn,
                 ts=moment,
                 actor=actor,
@@ -118,11 +123,12 @@ class SqliteNudges:
                 subject=f"nudge:{nudge_id}",
                 details={"nudge": nudge_id, "status": status, "detail": detail},
             )
-            async with conn.execute(
+            row = conn.execute(
                 f"SELECT {NUDGE_COLUMNS} FROM nudges WHERE id = ?", (nudge_id,)
-            ) as c:
-                row = await c.fetchone()
+            ).fetchone()
             return nudge_from_row(cast(Sequence[Any], row))
+
+        return await self._db.transaction(work)
 
     async def for_member(self, guild_id: int, member_id: int) -> list[Nudge]:
         """Nudges sent to a member, oldest first."""

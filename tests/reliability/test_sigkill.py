@@ -117,15 +117,17 @@ async def test_sigkill_mid_load_then_restart_keeps_audit_and_counters_consistent
                 " WHERE action = 'detection'"
             )
         ]
-        (raw,) = conn.execute(
-            "SELECT value FROM policy_state WHERE key = ?", (f"policy:guild:{guild.id}",)
-        ).fetchone()
+        records = conn.execute(
+            "SELECT value FROM policy_items WHERE guild_id = ? AND kind = 'record'", (guild.id,)
+        ).fetchall()
+        seen_keys = conn.execute(
+            "SELECT key FROM policy_items WHERE guild_id = ? AND kind = 'seen'", (guild.id,)
+        ).fetchall()
         orphans = conn.execute(
             "SELECT count(*) FROM nudges WHERE incident_id NOT IN (SELECT id FROM incidents)"
         ).fetchone()[0]
-    state = json.loads(raw)
-    counted = {r["message_id"] for r in state["records"]}
-    seen = {int(k.split(":")[1]) for k in state["seen"] if k.startswith("message:")}
+    counted = {json.loads(value)["message_id"] for (value,) in records}
+    seen = {int(k.split(":")[1]) for (k,) in seen_keys if k.startswith("message:")}
     assert len(incidents) >= 11  # at least ten before the kill, one after the restart
     assert sorted(detections) == sorted(incidents)  # one audit entry per incident
     assert counted == incidents == seen  # the counters agree with the incidents exactly

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -177,3 +178,53 @@ async def test_unchanged_rules_are_not_reloaded(services: Services) -> None:
     report = await services.rules.check()
 
     assert report.ok and not report.changed
+
+
+async def test_state_reloaded_from_rows_equals_the_state_in_memory(
+    services: Services, tmp_path: Path
+) -> None:
+    moderation = services.moderation
+    await moderation.handle_message(msg(1, f"{INSULT} you", mentions=(BOB,)))
+    await moderation.handle_message(msg(2, "fine"))
+    await moderation.handle_edit(EditIn(GUILD, CHANNEL, 2, ALICE, f"fine {SLUR}", START))
+    await services.reports.file(
+        ReportIn(GUILD, CHANNEL, 1, reported_id=ALICE, reporter_id=BOB, text="x", at=START)
+    )
+    hostile = await moderation.handle_message(msg(3, f"{INSULT} snitch", mentions=(BOB,)))
+    await moderation.handle_message(msg(4, THREAT, author=BOB))
+    await moderation.handle_message(msg(4, THREAT, author=BOB))  # replayed
+    await services.cases.resolve(hostile.alerts[0].case_id, MOD, "action_taken")
+    await moderation.handle_message(msg(5, SLUR, author=BOB))
+    live = await services.book.state(GUILD)
+
+    # A second process's view of the same file, as after a restart.
+    async with await open_store(tmp_path / "db.sqlite") as store:
+        fresh = Services.build(store, services.rules, services.book.routing, Clock())
+        reloaded = await fresh.book.state(GUILD)
+
+    assert reloaded == live
+    assert [r.key for r in reloaded.records] == [r.key for r in live.records]
+    assert reloaded.watches and reloaded.cases and reloaded.resolved
+
+
+async def test_edit_and_delete_wait_for_their_message_being_decided(services: Services) -> None:
+    moderation = services.moderation
+    lock = services.book.lock(GUILD)
+    await lock.acquire()  # the guild's decisions are held up
+    try:
+        create = asyncio.create_task(moderation.handle_message(msg(1, SLUR)))
+        await asyncio.sleep(0)
+        edit = asyncio.create_task(
+            moderation.handle_edit(EditIn(GUILD, CHANNEL, 1, ALICE, f"{SLUR}!", START))
+        )
+        delete = asyncio.create_task(moderation.handle_delete(DeleteIn(GUILD, CHANNEL, 1, START)))
+        other = await moderation.handle_delete(DeleteIn(GUILD, CHANNEL, 2, START))
+        assert other == []  # another message's deletion does not queue behind the guild
+        assert not edit.done() and not delete.done()
+    finally:
+        lock.release()
+    outcome = await create
+    edited, deleted = await edit, await delete
+    assert edited.incident_id == outcome.incident_id and edited.notes == ("edit kept",)
+    assert deleted == [outcome.incident_id]
+    assert len(moderation.in_flight) == 0
