@@ -38,10 +38,12 @@ class Courier:
     async def deliver(self, outcome: Outcome) -> None:
         """Nudge first, so that alerts can say whether the sender was told."""
         nudge = outcome.nudge
-        if nudge is not None and not await self.nudge(nudge):
-            outcome = outcome.with_nudge_undelivered()
-            if self.bot.settings.channel_notice_when_dm_closed:
-                await self.notice(nudge)
+        if nudge is not None:
+            status, detail = await self.nudge(nudge)
+            if status != "delivered":
+                outcome = outcome.with_nudge_undelivered(status, detail)
+                if self.bot.settings.channel_notice_when_dm_closed:
+                    await self.notice(nudge, status)
         for alert in outcome.alerts:
             await self.alert(alert)
 
@@ -62,8 +64,8 @@ class Courier:
         log.error("channel %s not found or not a text channel", channel_id)
         return None
 
-    async def nudge(self, plan: NudgePlan) -> bool:
-        """DM the sender; record delivered / dms_closed / failed. True when it arrived."""
+    async def nudge(self, plan: NudgePlan) -> tuple[NudgeStatus, str | None]:
+        """DM the sender; record and return (delivered / dms_closed / blocked / failed, why)."""
         status: NudgeStatus = "failed"
         detail: str | None = None
         user = await self._user(plan.member_id)
@@ -91,16 +93,16 @@ class Courier:
         await self.bot.services.moderation.nudge_result(plan.nudge_id, status, detail)
         if status != "delivered":
             log.info("nudge %s not delivered: %s %s", plan.nudge_id, status, detail)
-        return status == "delivered"
+        return status, detail
 
-    async def notice(self, plan: NudgePlan) -> None:
+    async def notice(self, plan: NudgePlan, status: NudgeStatus = "dms_closed") -> None:
         """A short channel notice that names the member, not the content, and deletes itself."""
         channel = await self._channel(plan.channel_id)
         if channel is None:
             return
         try:
             await channel.send(
-                render.channel_notice(plan.member_id),
+                render.channel_notice(plan.member_id, status),
                 delete_after=NOTICE_SECONDS,
                 allowed_mentions=discord.AllowedMentions(users=True, everyone=False, roles=False),
             )

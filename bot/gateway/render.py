@@ -40,12 +40,30 @@ def nudge_text(plan: NudgePlan) -> str:
     )
 
 
-def channel_notice(member_id: int) -> str:
-    """Posted in the channel when DMs are closed: names the member, never the content."""
+def channel_notice(member_id: int, status: str = "dms_closed") -> str:
+    """Posted in the channel when the nudge DM did not arrive: names the member, never the content.
+
+    Only closed (or refused) DMs are the member's to fix; a Discord failure is not.
+    """
+    if status in ("dms_closed", "blocked"):
+        return (
+            f"<@{member_id}>, I have a private note for you about a recent message, but your DMs "
+            "are closed. Please allow direct messages from this server's members."
+        )
     return (
-        f"<@{member_id}>, I have a private note for you about a recent message, but your DMs "
-        "are closed. Please allow direct messages from this server's members."
+        f"<@{member_id}>, I have a private note for you about a recent message, but Discord did "
+        "not deliver it by direct message. A moderator knows and can pass it on."
     )
+
+
+def undelivered_reason(status: str | None, detail: str | None) -> str:
+    """Why the sender was not told privately, for moderators: closed DMs are not a failure."""
+    why = f" ({quote(detail, 200)})" if detail else ""
+    if status == "dms_closed":
+        return "The sender's DMs are closed: they have not been told privately."
+    if status == "blocked":
+        return f"Discord refused the DM{why}: the sender has not been told privately."
+    return f"The nudge could not be delivered{why}: the sender has not been told privately."
 
 
 def _timeline(lines: tuple[EvidenceLine, ...]) -> str:
@@ -80,7 +98,7 @@ def alert_embed(plan: AlertPlan) -> discord.Embed:
     if plan.nudge_undelivered:
         embed.add_field(
             name="Nudge not delivered",
-            value="The sender's DMs are closed: they have not been told privately.",
+            value=undelivered_reason(plan.nudge_status, plan.nudge_detail),
             inline=False,
         )
     if plan.route == "reviewer":

@@ -125,7 +125,14 @@ class AlertPlan:
     incident_count: int
     offenders: tuple[int, ...]
     evidence: tuple[EvidenceLine, ...]
-    nudge_undelivered: bool = False
+    # Set when the sender's nudge did not arrive: "dms_closed", "blocked" or "failed", and why.
+    nudge_status: str | None = None
+    nudge_detail: str | None = None
+
+    @property
+    def nudge_undelivered(self) -> bool:
+        """True when the sender was not told privately."""
+        return self.nudge_status is not None
 
     @property
     def deliverable(self) -> bool:
@@ -144,7 +151,12 @@ class Outcome:
     alerts: tuple[AlertPlan, ...] = ()
     notes: tuple[str, ...] = field(default=())
 
-    def with_nudge_undelivered(self) -> Outcome:
-        """The same outcome, its alerts marked so moderators know the sender was not told."""
-        alerts = tuple(dataclasses.replace(a, nudge_undelivered=True) for a in self.alerts)
+    def with_nudge_undelivered(self, status: str = "failed", detail: str | None = None) -> Outcome:
+        """The same outcome, its alerts marked so moderators know the sender was not told, and why.
+
+        `status` is the nudge's recorded status (dms_closed, blocked, failed), `detail` the reason.
+        """
+        alerts = tuple(
+            dataclasses.replace(a, nudge_status=status, nudge_detail=detail) for a in self.alerts
+        )
         return dataclasses.replace(self, alerts=alerts)

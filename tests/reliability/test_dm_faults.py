@@ -57,6 +57,13 @@ async def test_undeliverable_nudge_is_recorded_and_moderators_still_alerted(
         assert alert["content"].startswith("Case #") and posted["content"] == alert["content"]
         fields = [f["name"] + f["value"] for f in posted["embeds"][0].get("fields", [])]
         assert any("not been told" in f for f in fields)
+        # Closed DMs are named as such; a 500 or a hang is a failed delivery, not closed DMs.
+        said = " ".join(fields)
+        if status == "dms_closed":
+            assert "DMs are closed" in said
+        else:
+            assert "could not be delivered" in said and "closed" not in said
+            assert detail in said  # and why
         actions = [a for (a,) in live.rows("SELECT action FROM audit_log")]
         assert actions.count("detection") == 2 and actions.count("nudge.status") == 2
 
