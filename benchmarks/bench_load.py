@@ -41,6 +41,7 @@ from benchmarks.load_stats import (
     percentiles,
     read_probes,
     rss_kib,
+    stall_summary,
 )
 from tests.fakediscord import FakeChannel, FakeDiscord, FakeUser
 
@@ -144,7 +145,13 @@ async def inject(
 
 
 def _environment(
-    server: FakeDiscord, work: Path, guild_id: int, mod: int, mods: int, profile: bool
+    server: FakeDiscord,
+    work: Path,
+    guild_id: int,
+    mod: int,
+    mods: int,
+    profile: bool,
+    stalls: bool,
 ) -> dict[str, str]:
     rules = work / "rules"
     rules.mkdir()
@@ -165,6 +172,7 @@ def _environment(
         "UPSTANDER_LOG_LEVEL": "WARNING",
         "UPSTANDER_BENCH_PROBES": str(work / "probes.txt"),
         **({"UPSTANDER_BENCH_PROFILE": str(work / "bot.prof")} if profile else {}),
+        **({"UPSTANDER_BENCH_STALLS": "1"} if stalls else {}),
     }
 
 
@@ -180,7 +188,9 @@ async def run(args: argparse.Namespace, work: Path) -> None:
         mod = server.add_member(guild, "mod", roles=[role])
         members = [server.add_member(guild, f"member{n}") for n in range(args.members)]
         sentinel = server.add_member(guild, "last-word")
-        env = _environment(server, work, guild.id, mod.id, mods_channel.id, args.profile)
+        env = _environment(
+            server, work, guild.id, mod.id, mods_channel.id, args.profile, args.stalls
+        )
         log = (work / "bot.log").open("wb")
         bot = subprocess.Popen(
             [sys.executable, str(HERE / "load_probe.py")],
@@ -287,6 +297,9 @@ def report(
         f"\nbacklog (sent − handled) every {step:g} s: "
         + ", ".join(f"{t:.0f}s:{s - h}" for t, s, h in series)
     )
+    stalls = stall_summary(work / "probes.txt")
+    if stalls:
+        print(f"\n{stalls}")
     check(work, traffic, server)
 
 
@@ -341,6 +354,9 @@ def main() -> None:
     parser.add_argument("--channels", type=int, default=8)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--profile", action="store_true", help="cProfile the bot (slower)")
+    parser.add_argument(
+        "--stalls", action="store_true", help="record GC pauses and event-loop lag in the bot"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="upstander-load-"))

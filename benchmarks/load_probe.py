@@ -18,6 +18,7 @@ wrapped name disappears this fails loudly instead of measuring nothing.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import contextvars
 import functools
 import inspect
@@ -111,11 +112,76 @@ def install() -> None:
     _after(SqliteIncidents, "record_deletion", STORED, bool)
 
 
+class Stalls:
+    """Where the event loop stood still: garbage-collector pauses and loop lag (opt-in).
+
+    With UPSTANDER_BENCH_STALLS set, every GC pass over 1 ms and every loop tick that ran over
+    2 ms late are written as `# gc gen ms` / `# lag ms` lines, to explain latency tails.
+    """
+
+    TICK = 0.001
+
+    def __init__(self) -> None:
+        self.gc_started = 0
+        self.gc_ms: list[tuple[int, float]] = []
+        self.lag_ms: list[float] = []
+
+    def on_gc(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self.gc_started = time.perf_counter_ns()
+            return
+        ms = (time.perf_counter_ns() - self.gc_started) / 1e6
+        if ms > 1.0:
+            self.gc_ms.append((info["generation"], ms))
+
+    async def watch_loop(self) -> None:
+        import asyncio
+
+        while True:
+            before = time.perf_counter()
+            await asyncio.sleep(self.TICK)
+            late = (time.perf_counter() - before - self.TICK) * 1000
+            if late > 2.0:
+                self.lag_ms.append(late)
+
+    def lines(self) -> list[str]:
+        out = [f"# gc {gen} {ms:.2f}" for gen, ms in self.gc_ms]
+        return out + [f"# lag {ms:.2f}" for ms in self.lag_ms]
+
+
+_stalls: Stalls | None = None
+
+
+def _install_stalls() -> None:
+    """Record GC pauses, and start the lag watcher once the bot's loop runs."""
+    import gc
+
+    global _stalls
+    _stalls = stalls = Stalls()
+    gc.callbacks.append(stalls.on_gc)
+    original = moderation.ModerationService.__init__
+
+    @functools.wraps(original)
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        import asyncio
+
+        with contextlib.suppress(RuntimeError):  # built outside a loop: no watcher
+            _watchers.append(asyncio.get_running_loop().create_task(stalls.watch_loop()))
+
+    moderation.ModerationService.__init__ = init  # type: ignore[method-assign]
+
+
+_watchers: list[Any] = []
+
+
 def _at_exit() -> None:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     _lines.append(
         f"# rusage user={usage.ru_utime:.3f} sys={usage.ru_stime:.3f} maxrss_kib={usage.ru_maxrss}"
     )
+    if _stalls is not None:
+        _lines.extend(_stalls.lines())
     _flush()
     _out.close()
 
@@ -124,6 +190,8 @@ if __name__ == "__main__":
     if os.environ.get("UPSTANDER_BENCH_SWITCH"):
         sys.setswitchinterval(float(os.environ["UPSTANDER_BENCH_SWITCH"]))
     install()
+    if os.environ.get("UPSTANDER_BENCH_STALLS"):
+        _install_stalls()
     atexit.register(_at_exit)
     from bot.cli import main
 

@@ -32,9 +32,11 @@ def read_probes(path: Path) -> tuple[list[Probe], str]:
     """The probe records and the bot's closing rusage line."""
     probes, rusage = [], ""
     for line in path.read_text(encoding="ascii").splitlines():
-        if line.startswith("#"):
+        if line.startswith("# rusage"):
             rusage = line[1:].strip()
             continue
+        if line.startswith("#"):
+            continue  # stall lines: see stall_summary()
         kind, mid, *times = line.split()
         probes.append(Probe(kind, int(mid), *(int(t) for t in times)))
     return probes, rusage
@@ -88,3 +90,29 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (the same counters getrusage reads)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
+
+
+def stall_summary(path: Path) -> str:
+    """GC pauses and loop lag recorded by the probe (UPSTANDER_BENCH_STALLS), or ""."""
+    gc: list[tuple[int, float]] = []
+    lag: list[float] = []
+    for line in path.read_text(encoding="ascii").splitlines():
+        parts = line.split()
+        if line.startswith("# gc "):
+            gc.append((int(parts[2]), float(parts[3])))
+        elif line.startswith("# lag "):
+            lag.append(float(parts[2]))
+    if not gc and not lag:
+        return ""
+    by_gen = {g: [ms for gen, ms in gc if gen == g] for g in (0, 1, 2)}
+    gcs = ", ".join(
+        f"gen{g}: {len(v)} × >1 ms (max {max(v):.1f} ms, total {sum(v):.0f} ms)"
+        for g, v in by_gen.items()
+        if v
+    )
+    worst = sorted(lag)[-5:]
+    return (
+        f"GC pauses over 1 ms: {gcs or 'none'}\n"
+        f"event-loop lag over 2 ms: {len(lag)} times, total {sum(lag):.0f} ms, "
+        f"worst {', '.join(f'{x:.0f}' for x in worst)} ms"
+    )
