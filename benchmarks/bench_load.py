@@ -152,6 +152,7 @@ def _environment(
     mods: int,
     profile: bool,
     stalls: bool,
+    gc_freeze: bool,
 ) -> dict[str, str]:
     rules = work / "rules"
     rules.mkdir()
@@ -173,6 +174,7 @@ def _environment(
         "UPSTANDER_BENCH_PROBES": str(work / "probes.txt"),
         **({"UPSTANDER_BENCH_PROFILE": str(work / "bot.prof")} if profile else {}),
         **({"UPSTANDER_BENCH_STALLS": "1"} if stalls else {}),
+        **({"UPSTANDER_BENCH_GC_FREEZE": "1"} if gc_freeze else {}),
     }
 
 
@@ -189,7 +191,14 @@ async def run(args: argparse.Namespace, work: Path) -> None:
         members = [server.add_member(guild, f"member{n}") for n in range(args.members)]
         sentinel = server.add_member(guild, "last-word")
         env = _environment(
-            server, work, guild.id, mod.id, mods_channel.id, args.profile, args.stalls
+            server,
+            work,
+            guild.id,
+            mod.id,
+            mods_channel.id,
+            args.profile,
+            args.stalls,
+            args.gc_freeze,
         )
         log = (work / "bot.log").open("wb")
         bot = subprocess.Popen(
@@ -356,6 +365,11 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="cProfile the bot (slower)")
     parser.add_argument(
         "--stalls", action="store_true", help="record GC pauses and event-loop lag in the bot"
+    )
+    parser.add_argument(
+        "--gc-freeze",
+        action="store_true",
+        help="experiment (with --stalls): gc.freeze() in the bot once it serves",
     )
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     args = parser.parse_args()

@@ -253,35 +253,39 @@ def case_from_row(
     )
 
 
-async def load_case(conn: aiosqlite.Connection, case_id: int) -> Case:
+def load_case_sync(conn: sqlite3.Connection, case_id: int) -> Case:
     """The full case with incident ids, notes and escalations; NotFoundError if absent."""
-    async with conn.execute(f"SELECT {_CASE_COLUMNS} FROM cases WHERE id = ?", (case_id,)) as c:
-        row = await c.fetchone()
+    row = conn.execute(f"SELECT {_CASE_COLUMNS} FROM cases WHERE id = ?", (case_id,)).fetchone()
     if row is None:
         raise NotFoundError(f"no case {case_id}")
-    async with conn.execute(
-        "SELECT incident_id FROM case_incidents WHERE case_id = ? ORDER BY incident_id",
-        (case_id,),
-    ) as c:
-        incident_ids = [int(r[0]) for r in await c.fetchall()]
-    async with conn.execute(
+    incident_ids = [
+        int(r[0])
+        for r in conn.execute(
+            "SELECT incident_id FROM case_incidents WHERE case_id = ? ORDER BY incident_id",
+            (case_id,),
+        )
+    ]
+    note_rows = conn.execute(
         "SELECT id, author_id, text_digest, created_at FROM case_notes WHERE case_id = ?"
         " ORDER BY id",
         (case_id,),
-    ) as c:
-        note_rows = list(await c.fetchall())
-    words = await texts.bodies(conn, (r[2] for r in note_rows))
+    ).fetchall()
+    words = texts.bodies_sync(conn, (r[2] for r in note_rows))
     notes = [CaseNote(int(r[0]), int(r[1]), words.get(r[2]), from_text(r[3])) for r in note_rows]
-    async with conn.execute(
-        "SELECT id, case_id, to_user_id, to_channel_id, reason, created_at FROM escalations"
-        " WHERE case_id = ? ORDER BY id",
-        (case_id,),
-    ) as c:
-        escalations = [
-            Escalation(int(r[0]), int(r[1]), r[2], r[3], str(r[4]), from_text(r[5]))
-            for r in await c.fetchall()
-        ]
+    escalations = [
+        Escalation(int(r[0]), int(r[1]), r[2], r[3], str(r[4]), from_text(r[5]))
+        for r in conn.execute(
+            "SELECT id, case_id, to_user_id, to_channel_id, reason, created_at FROM escalations"
+            " WHERE case_id = ? ORDER BY id",
+            (case_id,),
+        )
+    ]
     return case_from_row(row, incident_ids, notes, escalations)
+
+
+async def load_case(conn: aiosqlite.Connection, case_id: int) -> Case:
+    """`load_case_sync` from the event loop, in one hop."""
+    return await run_on_thread(conn, load_case_sync, case_id)
 
 
 class SqliteCases:
@@ -304,8 +308,9 @@ class SqliteCases:
     ) -> Case:
         """Open a case for (pattern, subject), or reuse the unresolved one; file incidents."""
         moment = at or utc_now()
-        async with self._db.write() as conn:
-            case_id, _ = await open_or_reuse(
+
+        def work(conn: sqlite3.Connection) -> Case:
+            case_id, _ = open_or_reuse_sync(
                 conn,
                 guild_id=guild_id,
                 pattern=pattern,
@@ -314,8 +319,10 @@ class SqliteCases:
                 at=moment,
                 actor=actor,
             )
-            await link_incidents(conn, case_id, incident_ids, moment, actor)
-            return await load_case(conn, case_id)
+            link_incidents_sync(conn, case_id, incident_ids, moment, actor)
+            return load_case_sync(conn, case_id)
+
+        return await self._db.transaction(work)
 
     async def add_incidents(
         self,
@@ -342,16 +349,16 @@ class SqliteCases:
         at: datetime | None = None,
     ) -> Escalation:
         """Record that the case went to a moderator (or moderator channel)."""
-        async with self._db.write() as conn:
-            return await escalate(
-                conn,
-                case_id=case_id,
-                to_user_id=to_user_id,
-                to_channel_id=to_channel_id,
-                reason=reason,
-                at=at or utc_now(),
-                actor=actor,
-            )
+        work = functools.partial(
+            escalate_sync,
+            case_id=case_id,
+            to_user_id=to_user_id,
+            to_channel_id=to_channel_id,
+            reason=reason,
+            at=at or utc_now(),
+            actor=actor,
+        )
+        return await self._db.transaction(work)
 
     async def acknowledge(
         self, case_id: int, moderator_id: int, *, at: datetime | None = None
