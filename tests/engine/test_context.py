@@ -5,6 +5,12 @@ from __future__ import annotations
 import pytest
 
 from bot.engine import EvalContext, RuleSet
+from bot.engine.context import Tokens, is_negated
+
+
+def _negated(text: str, a: str, b: str) -> bool:
+    a_start, b_start = text.index(a), text.index(b)
+    return is_negated(Tokens(text), (a_start, a_start + len(a)), (b_start, b_start + len(b)))
 
 
 @pytest.mark.parametrize(
@@ -24,6 +30,27 @@ def test_negated_hate_is_not_flagged(ruleset: RuleSet, text: str) -> None:
 
 def test_negation_in_another_clause_does_not_cancel(ruleset: RuleSet) -> None:
     assert ruleset.evaluate("I'm not joking, immigrants are rats").flagged
+
+
+@pytest.mark.parametrize(
+    ("text", "a", "b", "negated"),
+    [
+        ("women are not vermin", "women", "vermin", True),
+        # a sentence end or a clause link stands between the negator and what follows it
+        ("women are nothing like us and that's why they should die", "women", "should die", False),
+        ("women? no. they should die", "women", "should die", False),
+        ("women are not vermin but they should die", "women", "should die", False),
+        ("women, who are not like us, should die", "women", "should die", True),
+        # others' belief about the speaker, and exasperation, deny nothing
+        ("these women, thinking i won't kill them all", "women", "kill them all", False),
+        ("these women, they reckon we can't kill them all", "women", "kill them all", False),
+        ("i think i won't kill them all, women", "kill them all", "women", True),
+        ("i can't believe these women are vermin", "women", "vermin", False),
+        ("i can't believe women are vermin", "women", "vermin", True),
+    ],
+)
+def test_what_a_negator_reaches(text: str, a: str, b: str, negated: bool) -> None:
+    assert _negated(text, a, b) is negated
 
 
 def test_negation_required_rule_needs_the_negation(ruleset: RuleSet) -> None:

@@ -13,7 +13,7 @@ import pytest
 from bot.cli.engine_cmds import run_examples
 from bot.engine import RuleSet, compile_files, load_rules
 from bot.engine.loader import rule_files
-from bot.evaluation import evaluate_rows, read_rows
+from bot.evaluation import evaluate_rows, expected_categories, read_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES = ROOT / "rules"
@@ -124,6 +124,17 @@ MUST_NOT_FLAG = [
     # plain profanity that insults no one
     "this fucking build is broken again",
     "typical monday, the build is shit",
+    # nicknames addressed at the start of a line are names, not insults
+    "Spaz_Dynamic, the patch is merged",
+    "Lardarse: they are enabled by default",
+    # idioms near a group word
+    "it's killing me to see the disabled bays full of visitors again",
+    "i'd rather die than sit through another all-hands",
+    "my best friend is muslim and the best man at our wedding",
+    "the chinese chap from the supplier is in at 10",
+    "please don't ever kill yourself over a deadline",
+    # "they" picked up later but not hostile
+    "the refugees we sponsored start monday. they are so excited",
 ]
 
 
@@ -156,6 +167,18 @@ MUST_FLAG = [
     ("whoever went to HR is done here", "retaliation"),
     ("rule one on this team: no grassing", "retaliation"),
     ("keep your mouth shut about friday or else", "retaliation"),
+    # a group named, then picked up by "they"/"them" a clause or sentence later
+    ("the new lot are immigrants. they're all thieves, lock your drawers", "discrimination"),
+    ("muslims moved in next door. i'm going to make them suffer", "violence"),
+    ("gay people are nothing like us and that's why they deserve to die", "violence"),
+    ("these women, thinking i won't kill every one of them", "violence"),
+    # being one of them, or near them, as worse than death
+    ("i'd rather die than work under a woman", "discrimination"),
+    ("if i woke up as a trans person i'd kill myself", "discrimination"),
+    ("sharing a desk with an immigrant is worse than death", "discrimination"),
+    # supremacy and sexist roles
+    ("whites are the superior race, simple as", "discrimination"),
+    ("women are only good for making the tea", "discrimination"),
 ]
 
 
@@ -187,6 +210,11 @@ EVASIONS = [
     ("dropped vowel", "muslims are a cancr"),
     ("swapped letters", "deaht to all immigrants"),
     ("run together", "gay people like you deserve todie"),
+    ("glued to the word before", "too manytrannies on this site"),
+    ("glued to the word before", "look at all thosefaggots"),
+    ("glued multi-word slur", "bunch of camelfuckers"),
+    ("swapped letters", "i'd love to see those immigrants suffre"),
+    ("swapped letters", "id rather have cancre than sit near a muslim"),
 ]
 
 
@@ -207,3 +235,30 @@ def test_policy_rules_flag_only_when_switched_on(
 ) -> None:
     assert rule_id not in rules.evaluate(text).rule_ids
     assert rule_id in rules_with_policies.evaluate(text).rule_ids
+
+
+def test_a_nick_is_spared_but_a_slur_later_in_the_line_is_not(rules: RuleSet) -> None:
+    assert not rules.evaluate("Spaz_Dynamic, ok").flagged
+    assert rules.evaluate("Spaz_Dynamic, you retard").flagged
+    assert rules.evaluate("retard, you broke the build").flagged  # a vocative is not a nick
+
+
+def test_glued_slurs_leave_words_that_end_in_them_alone(rules: RuleSet) -> None:
+    assert not rules.evaluate("he sniggers every time the demo crashes").flagged
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ({"category": "discrimination"}, {"discrimination"}),
+        ({"category": "violence+discrimination"}, {"violence", "discrimination"}),
+        (
+            {"category": "violence", "detail": {"tags": ["violence", "religious_hate"]}},
+            {"violence", "discrimination"},
+        ),
+        ({"category": "discrimination", "detail": {"tags": ["sexism"]}}, {"discrimination"}),
+        ({"category": "none"}, set()),
+    ],
+)
+def test_eval_takes_the_categories_a_row_names(row: dict[str, object], expected: set[str]) -> None:
+    assert expected_categories(row) == expected
