@@ -1,12 +1,14 @@
 """Every term and regex of a rule set, compiled once into Hyperscan databases.
 
-Per message: one scan of the skeleton (see `patterns.py`) finds every term literal plus three
-detectors of evasion (a run of three identical letters, letters spaced out, a masked letter);
-admin regexes, if any, get one scan of the folded text. Almost every message ends there with
-nothing found. Otherwise the hits are checked for word boundaries in the folded text, the
-skeleton is rewritten to undo the detected evasions and scanned again, and admin regexes get
-exact spans from RE2. Both engines run in linear time, so no admin-written pattern can stall
-the bot; a regex RE2 accepts but Hyperscan cannot compile is run with RE2 alone.
+Per message: one scan of the folded text with the first-pass database (the terms that matter,
+three detectors of evasion: a run of three identical letters, letters spaced out, a masked
+letter; and the admin regexes). Only a message with leetspeak characters also gets a scan of
+its skeleton (see `patterns.py`), which is the folded text itself otherwise. Almost every
+message ends there with nothing found and no Python callback. Otherwise the exact pass scans the
+skeleton with every term, checks word boundaries in the folded text, rewrites the skeleton to
+undo the detected evasions and scans again, and gets exact regex spans from RE2. Both engines
+run in linear time, so no admin-written pattern can stall the bot; a regex RE2 accepts but
+Hyperscan cannot compile is run with RE2 alone.
 """
 
 from __future__ import annotations
@@ -147,26 +149,30 @@ def _letters(match: re.Match[bytes]) -> list[int]:
 Atom = Literal | str  # a term's literal, or an admin regex
 
 
-class _Prefilter:
-    """The first-pass database of `Matcher.build_prefilter` and its pair masks."""
+class _FirstPass:
+    """The database every message is scanned with (see `Matcher.build_first_pass`)."""
 
-    def __init__(self, database: hyperscan.Database, masks: dict[int, tuple[int, int]]) -> None:
-        self.database = database
-        self.masks = masks
+    def __init__(
+        self,
+        database: hyperscan.Database,
+        regexes: frozenset[int],
+        masks: dict[int, tuple[int, int]],
+    ) -> None:
+        self.scan = database.scan
+        self.regexes = regexes  # ids that name a regex, for the exact pass to run
+        self.masks = masks  # a pair-side term -> (pairs it is side A of, pairs it is side B of)
 
-    def worth_a_closer_look(self, skeleton: bytes) -> bool:
-        """True if a loud term, an evasion, or both sides of some pair occur."""
-        seen: set[int] = set()
-        self.database.scan(skeleton, match_event_handler=_collect_id, context=seen)
-        if not seen:
-            return False
+    def closer_look(self, seen: set[int]) -> bool:
+        """True if a loud term, an evasion detector, or both sides of some pair occurred."""
         side_a = side_b = 0
-        for group in seen:
-            mask = self.masks.get(group)
-            if mask is None:
-                return True  # a loud term or an evasion detector
-            side_a |= mask[0]
-            side_b |= mask[1]
+        masks = self.masks
+        for atom in seen:
+            mask = masks.get(atom)
+            if mask is not None:
+                side_a |= mask[0]
+                side_b |= mask[1]
+            elif atom not in self.regexes:
+                return True
         return bool(side_a & side_b)
 
 
@@ -187,33 +193,14 @@ class Matcher:
         expressions += [_SPACED_HS, rb"[a-z]\*"]
         ids = literal_ids + list(self._run_ids) + [self._spaced_id, self._masked_id]
         self._skeleton_db = _compile(expressions, ids, [0] * len(ids))
-        self._prefilter: _Prefilter | None = None
         self._re2 = {i: compile_re2(self._regex(i)) for i in regex_ids}
-        self._use_regexes(regex_ids, lazy=())
+        self._first: _FirstPass | None = None  # built by `build_first_pass`, or on first use
+        self._re2_only: tuple[int, ...] = ()
+        self._lazy_regexes: tuple[int, ...] = ()
         self._masked: dict[tuple[int, int], list[int]] = {}
         for atom, lit in self._literals.items():
             if is_single_word(lit):
                 self._masked.setdefault((len(lit.skeleton), lit.skeleton[0]), []).append(atom)
-
-    def _use_regexes(self, first: list[int], lazy: Sequence[int]) -> None:
-        """Regexes checked on every message (`first`) and only on the exact pass (`lazy`)."""
-        self._regex_db, in_db = self._regex_database(first)
-        self._re2_only = tuple(sorted(set(first) - set(in_db)))
-        self._lazy_regexes = tuple(lazy)
-
-    def _regex_database(self, regex_ids: list[int]) -> tuple[hyperscan.Database | None, list[int]]:
-        """One database of the regexes Hyperscan accepts (tested one by one only on failure)."""
-        if not regex_ids:
-            return None, []
-        try:
-            expressions = [self._regex(i).encode() for i in regex_ids]
-            return _compile(expressions, regex_ids, [_REGEX_FLAGS] * len(regex_ids)), regex_ids
-        except hyperscan.error:
-            accepted = [i for i in regex_ids if _hs_accepts(self._regex(i))]
-        if not accepted:
-            return None, []
-        expressions = [self._regex(i).encode() for i in accepted]
-        return _compile(expressions, accepted, [_REGEX_FLAGS] * len(accepted)), accepted
 
     def _literal(self, atom: int) -> Literal:
         value = self.atoms[atom]
@@ -235,78 +222,95 @@ class Matcher:
         value = self.atoms[atom]
         return value.skeleton.decode("utf-8", "replace") if isinstance(value, Literal) else value
 
-    def raw_scan(self, skeleton: bytes) -> int:
-        """Scan prepared skeleton bytes and count events: the matcher's own cost, for bench."""
-        events: list[tuple[int, int]] = []
-        self._skeleton_db.scan(skeleton, match_event_handler=_collect, context=events)
-        return len(events)
+    def raw_scan(self, data: bytes) -> int:
+        """One first-pass scan of prepared folded bytes: the matcher's own floor, for bench."""
+        first = self._first or self._default_first_pass()
+        seen: set[int] = set()
+        first.scan(data, _collect_id, 0, seen)
+        return len(seen)
 
-    def build_prefilter(
+    def build_first_pass(
         self, loud: Collection[int], pairs: Sequence[tuple[Collection[int], Collection[int]]]
     ) -> None:
-        """A first pass that is silent for most messages, even ones with common words.
+        """The database every message is scanned with, silent for most of them.
 
-        Terms in `loud` flag on their own and report individually. Every other term matters
-        only as a side of a pair (a `near` clause): such terms share one id per set of sides
-        they belong to, reported at most once per message, and a message goes on to the exact
-        pass only if some pair has both sides present. So "anyone free on friday?" costs one
-        callback at most and no exact work, however many word lists mention "anyone".
+        Every term of `loud` or of a side of a pair (a `near` clause), every evasion detector
+        and every regex of `loud` reports its own id, at most once per message. A message goes
+        on to the exact pass if a loud term, a detector or a regex occurs, or both sides of some
+        pair do. Exception terms and exception regexes are left to the exact pass, where their
+        spans are needed.
+
+        Every expression keeps an id of its own: thousands of literals sharing an id make
+        Hyperscan's compiler ten times slower or worse. (Hyperscan's logical combinations, which
+        would keep pair sides quiet, are evaluated at the end of every scan and cost more than
+        the few callbacks they save.)
         """
-        memberships: dict[int, set[tuple[int, int]]] = {}
-        for index, (side_a, side_b) in enumerate(pairs):
-            for side, atoms in enumerate((side_a, side_b)):
-                for atom in atoms:
-                    memberships.setdefault(atom, set()).add((index, side))
-        expressions, ids, flags = [], [], []
-        group_ids: dict[frozenset[tuple[int, int]], int] = {}
-        masks: dict[int, tuple[int, int]] = {}
-        single = int(hyperscan.HS_FLAG_SINGLEMATCH)
-        for atom, literal in self._literals.items():
-            if atom in loud:
-                expressions.append(_escape(literal.skeleton))
-                ids.append(atom)
-                flags.append(0)
-                continue
-            if atom not in memberships:
-                continue  # an exception term: never needed to decide whether to look closer
-            signature = frozenset(memberships[atom])
-            if signature not in group_ids:
-                group = self._masked_id + 1 + len(group_ids)
-                group_ids[signature] = group
-                masks[group] = (
-                    sum(1 << i for i, side in signature if side == 0),
-                    sum(1 << i for i, side in signature if side == 1),
-                )
-            expressions.append(_escape(literal.skeleton))
-            ids.append(group_ids[signature])
-            flags.append(0)
-        regex_ids = sorted(self._re2)
-        # Exception regexes never make a message worth a closer look: check them only on the
-        # exact pass, where their spans are needed.
-        self._use_regexes(
-            [i for i in regex_ids if i in loud], lazy=[i for i in regex_ids if i not in loud]
-        )
-        detectors = [*self._run_ids, self._spaced_id, self._masked_id]
+        sides = {atom for side_a, side_b in pairs for atom in (*side_a, *side_b)}
+        wanted = [atom for atom in self._literals if atom in loud or atom in sides]
+        expressions = [_escape(self._literals[atom].skeleton) for atom in wanted]
         expressions += [bytes([c]) * 3 for c in range(0x61, 0x7B)] + [_SPACED_HS, rb"[a-z]\*"]
-        ids += detectors
-        flags += [single] * len(detectors)
-        self._prefilter = _Prefilter(_compile(expressions, ids, flags), masks)
+        ids = [*wanted, *self._run_ids, self._spaced_id, self._masked_id]
+        flags = [int(hyperscan.HS_FLAG_SINGLEMATCH)] * len(ids)
+        regexes = sorted(atom for atom in self._re2 if atom in loud or atom in sides)
+        self._lazy_regexes = tuple(atom for atom in sorted(self._re2) if atom not in regexes)
+        database, accepted = self._with_regexes(expressions, ids, flags, regexes)
+        self._re2_only = tuple(atom for atom in regexes if atom not in accepted)
+        masks = {atom: mask for atom, mask in _pair_masks(pairs).items() if atom not in loud}
+        self._first = _FirstPass(database, frozenset(regexes), masks)
+
+    def _with_regexes(
+        self, expressions: list[bytes], ids: list[int], flags: list[int], regexes: list[int]
+    ) -> tuple[hyperscan.Database, Collection[int]]:
+        """Compile, adding the regexes Hyperscan accepts (tested one by one only on failure)."""
+        for accepted in (regexes, None):
+            if accepted is None:
+                accepted = [atom for atom in regexes if _hs_accepts(self._regex(atom))]
+            try:
+                database = _compile(
+                    expressions + [self._regex(atom).encode() for atom in accepted],
+                    ids + list(accepted),
+                    flags + [_REGEX_FLAGS] * len(accepted),
+                )
+            except hyperscan.error:
+                if accepted is regexes:
+                    continue
+                raise
+            return database, frozenset(accepted)
+        raise AssertionError("unreachable")
+
+    def _default_first_pass(self) -> _FirstPass:
+        """Without `build_first_pass`: every term and regex is loud."""
+        self.build_first_pass(range(len(self.atoms)), ())
+        assert self._first is not None
+        return self._first
 
     def find(self, folded: str) -> dict[int, list[Span]]:
         """Spans (in folded-text characters) of every atom present; usually an empty dict."""
         data = folded.encode("utf-8")
+        first = self._first or self._default_first_pass()
+        seen: set[int] = set()
+        first.scan(data, _collect_id, 0, seen)
         skeleton = data.translate(SKELETON_TABLE)
-        regex_atoms: set[int] = set()
-        if self._regex_db is not None:
-            self._regex_db.scan(data, match_event_handler=_collect_id, context=regex_atoms)
+        look = bool(seen) and first.closer_look(seen)
+        if skeleton != data and not look:
+            # Leetspeak: terms are found in the skeleton; regexes stay on the folded text.
+            in_skeleton: set[int] = set()
+            first.scan(skeleton, _collect_id, 0, in_skeleton)
+            look = bool(in_skeleton) and first.closer_look(in_skeleton | seen)
+        regex_atoms = seen & first.regexes if seen else set()
         for atom in self._re2_only:
             if self._re2[atom].search(data):
                 regex_atoms.add(atom)
-        prefilter = self._prefilter
-        if not regex_atoms and prefilter and not prefilter.worth_a_closer_look(skeleton):
+        if not look and not regex_atoms:
             return _NONE
+        return self._exact(folded, data, skeleton, regex_atoms)
+
+    def _exact(
+        self, folded: str, data: bytes, skeleton: bytes, regex_atoms: set[int]
+    ) -> dict[int, list[Span]]:
+        """The exact pass: every atom's spans, for a message the first pass picked out."""
         events: list[tuple[int, int]] = []
-        self._skeleton_db.scan(skeleton, match_event_handler=_collect, context=events)
+        self._skeleton_db.scan(skeleton, _collect, 0, events)
         for atom in self._lazy_regexes:
             if self._re2[atom].search(data):
                 regex_atoms.add(atom)
@@ -335,7 +339,7 @@ class Matcher:
                 detected.add(atom)
         for variant, origin in self._variants(skeleton, identity, detected):
             found: list[tuple[int, int]] = []
-            self._skeleton_db.scan(variant, match_event_handler=_collect, context=found)
+            self._skeleton_db.scan(variant, _collect, 0, found)
             for atom, end in found:
                 if atom in self._literals:
                     self._accept(data, origin, atom, end, spans)
@@ -391,6 +395,21 @@ class Matcher:
                 target = self._literals[atom].skeleton
                 if all(w == 0x2A or w == t for w, t in zip(word, target, strict=True)):
                     spans.setdefault(atom, set()).add((start, end))
+
+
+def _pair_masks(
+    pairs: Sequence[tuple[Collection[int], Collection[int]]],
+) -> dict[int, tuple[int, int]]:
+    """For each atom of some pair, bit masks of the pairs it is side A and side B of."""
+    masks: dict[int, tuple[int, int]] = {}
+    for index, (side_a, side_b) in enumerate(pairs):
+        for atom in side_a:
+            a, b = masks.get(atom, (0, 0))
+            masks[atom] = (a | 1 << index, b)
+        for atom in side_b:
+            a, b = masks.get(atom, (0, 0))
+            masks[atom] = (a, b | 1 << index)
+    return masks
 
 
 def _to_chars(folded: str, data: bytes, spans: dict[int, set[Span]]) -> dict[int, list[Span]]:
