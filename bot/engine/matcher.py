@@ -13,6 +13,7 @@ Hyperscan cannot compile is run with RE2 alone.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Any
@@ -20,18 +21,31 @@ from typing import Any
 import hyperscan
 import re2
 
-from bot.engine.patterns import SKELETON_TABLE, Literal, is_single_word
+from bot.engine.patterns import LEET_FROM, LEET_TO, SKELETON_TABLE, Literal, is_single_word
 
 Span = tuple[int, int]
 MAX_SPANS_PER_ATOM = 500  # bounds the work on a message built to repeat a term thousands of times
 _NONE: dict[int, list[Span]] = {}
 
-_SEPARATORS = rb"[ .\-,~/\\:;'\"]"
+_SEPARATORS = rb"[ .\-,~/\\:;'\"_|+]"
 _SPACED_HS = (
     rb"(?:^|[^a-z])[a-z]" + _SEPARATORS + rb"{1,2}[a-z]" + _SEPARATORS + rb"{1,2}[a-z](?:[^a-z]|$)"
 )
 _SPACED_RE = re.compile(rb"(?<![a-z])[a-z](?:" + _SEPARATORS + rb"{1,2}[a-z]){2,}(?![a-z])")
 _RUN_RE = re.compile(rb"([a-z])\1{2,}")
+_MAX_RUN_CHOICES = 6  # runs given a choice of one or two letters each (2**6 rewrites at most)
+# The skeleton with `|` and `+` kept, so that they can separate spaced-out letters ("n|i|g").
+_SPACING_LEET = [(f, t) for f, t in zip(LEET_FROM, LEET_TO, strict=True) if f not in b"|+"]
+_SPACING_TABLE = bytes.maketrans(
+    bytes(f for f, _ in _SPACING_LEET), bytes(t for _, t in _SPACING_LEET)
+)
+# Short everyday words that may precede or follow a spaced-out term inside one run of single
+# letters ("I a m a f a g", "u r a f a g"); any other letters around it ("s c u n t h o r p e")
+# mean the term is part of a longer spelled-out word.
+_SPELLED_WORDS = frozenset(
+    "i a an am im u r ur ya you your youre are is its so such he hes she shes we they them "
+    "the what total go be da".split()
+)
 _MASKED_RE = re.compile(rb"(?<![a-z*])[a-z][a-z*]*\*[a-z*]*")
 
 
@@ -105,16 +119,18 @@ def _rewrite(
     origin: Origin,
     pattern: re.Pattern[bytes],
     keep: Callable[[re.Match[bytes]], list[int]],
+    find_in: bytes | None = None,
 ) -> tuple[bytes, Origin]:
     """`data` with each match of `pattern` reduced to the positions `keep` returns.
 
-    The last kept byte of a match also stands for everything after it up to the match's end,
-    so a span ending on a collapsed run ("faaaag" -> "fag") still covers the whole run.
+    Matches are looked for in `find_in` (same length as `data`) if given. The last kept byte of
+    a match also stands for everything after it up to the match's end, so a span ending on a
+    collapsed run ("faaaag" -> "fag") still covers the whole run.
     """
     out = bytearray()
     new_origin: list[tuple[int, int]] = []
     position = 0
-    for match in pattern.finditer(data):
+    for match in pattern.finditer(data if find_in is None else find_in):
         out += data[position : match.start()]
         new_origin += origin[position : match.start()]
         kept = keep(match)
@@ -127,6 +143,26 @@ def _rewrite(
     out += data[position:]
     new_origin += origin[position:]
     return bytes(out), new_origin
+
+
+def _run_keeper(choices: tuple[int, ...]) -> Callable[[re.Match[bytes]], list[int]]:
+    """Keep one or two letters of the n-th run as `choices[n]` says (the last choice after)."""
+    seen = itertools.count()
+
+    def keep(match: re.Match[bytes]) -> list[int]:
+        count = choices[min(next(seen), len(choices) - 1)]
+        return list(range(match.start(), match.start() + count))
+
+    return keep
+
+
+def _spelled(letters: bytes) -> bool:
+    """True if `letters` split into everyday short words (empty included)."""
+    ends = {0}
+    for end in range(1, len(letters) + 1):
+        if any(letters[s:end].decode() in _SPELLED_WORDS for s in ends if end - s <= 5):
+            ends.add(end)
+    return len(letters) in ends
 
 
 def _collect(atom: int, start: int, end: int, flags: int, events: Any) -> None:
@@ -314,8 +350,6 @@ class Matcher:
         for atom in self._lazy_regexes:
             if self._re2[atom].search(data):
                 regex_atoms.add(atom)
-        if not events and not regex_atoms:
-            return _NONE
         spans = self._resolve(data, skeleton, events)
         for atom in regex_atoms:
             regex = self._re2[atom]
@@ -337,36 +371,47 @@ class Matcher:
                 self._accept(data, identity, atom, end, spans)
             else:
                 detected.add(atom)
-        for variant, origin in self._variants(skeleton, identity, detected):
+        spacing = data.translate(_SPACING_TABLE)
+        runs = [m.span() for m in _SPACED_RE.finditer(spacing)]
+        for variant, origin in self._variants(skeleton, identity, spacing, bool(runs)):
             found: list[tuple[int, int]] = []
             self._skeleton_db.scan(variant, _collect, 0, found)
             for atom, end in found:
                 if atom in self._literals:
-                    self._accept(data, origin, atom, end, spans)
+                    self._accept(data, origin, atom, end, spans, (spacing, runs))
         if self._masked_id in detected:
             self._masked_words(data, skeleton, spans)
         return spans
 
     def _variants(
-        self, skeleton: bytes, identity: Origin, detected: set[int]
+        self, skeleton: bytes, identity: Origin, spacing: bytes, spaced: bool
     ) -> Iterator[tuple[bytes, Origin]]:
-        """Rewritten skeletons that undo repeated letters and spacing."""
+        """Rewritten skeletons that undo spacing and repeated letters: every run of three or
+        more letters becomes one or two, each run choosing for itself ("niggggerrrr")."""
         bases = [(skeleton, identity)]
-        if self._spaced_id in detected:
-            joined = _rewrite(skeleton, identity, _SPACED_RE, _letters)
+        if spaced:
+            joined = _rewrite(skeleton, identity, _SPACED_RE, _letters, spacing)
             bases.append(joined)
             yield joined
-        if any(atom in self._run_ids for atom in detected):
-            for base, origin in bases:
-                for keep in (1, 2):
-                    yield _rewrite(base, origin, _RUN_RE, _first(keep))
+        for base, origin in bases:
+            count = min(len(_RUN_RE.findall(base)), _MAX_RUN_CHOICES)
+            for choices in itertools.product((1, 2), repeat=count):
+                yield _rewrite(base, origin, _RUN_RE, _run_keeper(choices))
 
     def _accept(
-        self, data: bytes, origin: Origin, atom: int, end: int, spans: dict[int, set[Span]]
+        self,
+        data: bytes,
+        origin: Origin,
+        atom: int,
+        end: int,
+        spans: dict[int, set[Span]],
+        spaced: tuple[bytes, list[Span]] | None = None,
     ) -> None:
         literal = self._literals[atom]
         start = end - len(literal.skeleton)
         first, last = origin[start][0], origin[end - 1][1]
+        if spaced and not _stands_alone(spaced[0], spaced[1], first, last):
+            return
         if not literal.open_left and first > 0 and _is_word_byte(data[first - 1]):
             return
         if not literal.open_right and last < len(data) and _is_word_byte(data[last]):
@@ -395,6 +440,17 @@ class Matcher:
                 target = self._literals[atom].skeleton
                 if all(w == 0x2A or w == t for w, t in zip(word, target, strict=True)):
                     spans.setdefault(atom, set()).add((start, end))
+
+
+def _stands_alone(spacing: bytes, runs: list[Span], first: int, last: int) -> bool:
+    """False for a term found inside a run of spaced-out letters that spells a longer word:
+    the letters around it in the run must be everyday short words ("I a m a f a g")."""
+    for run_start, run_end in runs:
+        if run_start <= first and last <= run_end:
+            before = bytes(b for b in spacing[run_start:first] if 0x61 <= b <= 0x7A)
+            after = bytes(b for b in spacing[last:run_end] if 0x61 <= b <= 0x7A)
+            return _spelled(before) and _spelled(after)
+    return True
 
 
 def _pair_masks(

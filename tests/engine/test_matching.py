@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine import RuleSet
+from bot.engine import RuleSet, compile_files
 
 
 @pytest.mark.parametrize(
@@ -129,3 +129,99 @@ def test_classify_record_has_the_contract_keys(ruleset: RuleSet) -> None:
         "rules": [],
         "spans": [],
     }
+
+
+EVASION_RULES = """
+rules:
+  - id: gap.slur
+    category: discrimination
+    subcategory: racism
+    severity: high
+    match:
+      terms: ["{nigger,niggers}~", "{faggot,faggots}", cunt, ass]
+    nudge: "This is a slur."
+  - id: gap.rape
+    category: violence
+    subcategory: sexual_violence
+    severity: high
+    match:
+      terms: [raped]
+    nudge: "This is about rape."
+"""
+
+
+@pytest.fixture(scope="module")
+def gaps() -> RuleSet:
+    """A rule set for evasions beyond the feature set: runs, separators, letter swaps."""
+    result = compile_files({"rules/gaps.yaml": EVASION_RULES})
+    assert result.errors == ()
+    assert result.ruleset is not None
+    return result.ruleset
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "niggggerrrr",  # two runs: one must become two letters, the other one
+        "faaaggggot",
+        "what a fffaaaggggotttt",
+        "n1ggggerrr",  # runs and leetspeak together
+        "faaaggggots everywhere",
+    ],
+)
+def test_every_run_of_a_repeated_letter_collapses_on_its_own(gaps: RuleSet, text: str) -> None:
+    assert gaps.evaluate(text).rule_ids == ["gap.slur"], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["f_a_g_g_o_t", "n|i|g|g|e|r", "n+i+g+g+e+r", "you f|a|g|g|o|t", "n_i_g_g_e_r_s out"],
+)
+def test_underscores_bars_and_pluses_separate_letters(gaps: RuleSet, text: str) -> None:
+    assert gaps.evaluate(text).rule_ids == ["gap.slur"], text
+
+
+@pytest.mark.parametrize("text", ["f_a_g", "f|a|g", "so, f+a+g"])
+def test_separated_letters_of_a_short_slur(ruleset: RuleSet, text: str) -> None:
+    assert ruleset.evaluate(text).rule_ids == ["test.slur"], text
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("I a m a f a g g o t", "gap.slur"),
+        ("u r a f a g g o t", "gap.slur"),
+        ("y o u r a c u n t", "gap.slur"),
+        ("you r a p e d her", "gap.rape"),
+        ("i think u r a p e d her", "gap.rape"),
+    ],
+)
+def test_spaced_term_after_one_letter_words(gaps: RuleSet, text: str, rule: str) -> None:
+    assert gaps.evaluate(text).rule_ids == [rule], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "s c u n t h o r p e",  # a term inside a longer spelled-out word
+        "c l a s s",
+        "g r a s s h o p p e r",
+        "a s s u m e nothing",
+        "I a m a f a n",
+        "is it a b c or a d",
+        "I a m here",
+        "pick a|b|c",
+        "1+2+3",
+        "rate_a_b_c",
+        "Niger and Nigeria",  # a dropped double letter is not a typo variant
+        "class, assist, passes",
+    ],
+)
+def test_spaced_and_separated_letters_do_not_make_false_hits(gaps: RuleSet, text: str) -> None:
+    assert not gaps.evaluate(text).flagged, text
+
+
+@pytest.mark.parametrize("text", ["ngiger", "nigegr", "ngigers"])
+def test_typo_variants_catch_swapped_letters(gaps: RuleSet, text: str) -> None:
+    # `~` on a term adds two-letter swaps (never the first letter), so rules catch these.
+    assert gaps.evaluate(text).rule_ids == ["gap.slur"], text
