@@ -51,7 +51,8 @@ CONDEMNATION = re.compile(
     r"out of (?:order|line)|offensive|a slur|slurs?|racist|racism|sexist|sexism|homophobic|"
     r"homophobia|transphobic|transphobia|bigot(?:ed|ry|s)?|hateful|hate speech|hurtful|"
     r"disgusting|vile|appalling|shameful|ashamed|inappropriate|reported|reporting|report it|"
-    r"to hr|hr\b|no place|wrong|stop|don'?t (?:say|use|call)|shouldn'?t|never ok|"
+    r"to hr|hr\b|no place|wrong|stop|don'?t (?:say|use|call|post|share|repeat)|shouldn'?t|never ok|"
+    r"taken down|removed|removing|spoken to|dealt with|shaken|in tears|"
     r"upset|horrible|awful|gross|abuse|abusive|harass\w*|ableis[mt]|antisemitic|islamophobic|"
     r"xenophobic|misogyn\w*|dehumanising|dehumanizing|problematic|can'?t believe)\b"
 )

@@ -64,6 +64,10 @@ def test_negation_required_rule_needs_the_negation(ruleset: RuleSet) -> None:
         "he called her a 'fag' and that's not OK",
         'someone wrote "immigrants are rats" on the board, which is disgusting',
         "she said fag in the meeting and I reported it",
+        # the action taken, a request not to repeat it, or the harm done shows condemnation
+        "someone wrote 'fag' on the whiteboard and it has been taken down",
+        "that tweet calls immigrants rats, please don't post that here",
+        "a customer called him a fag at the counter, he's really shaken",
     ],
 )
 def test_quoted_or_reported_and_condemned_is_not_flagged(ruleset: RuleSet, text: str) -> None:
