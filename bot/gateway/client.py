@@ -39,6 +39,18 @@ _HANDLER_TASKS = (
     "discord-ui-modal-dispatch-",
 )
 DRAIN_SECONDS = 20.0
+# Events that start work a shutdown would have to wait for: once draining, they are left
+# unjudged (and counted) so the drain ends even while the gateway still delivers traffic.
+_WORK_EVENTS = frozenset(
+    {
+        "message",
+        "raw_message_edit",
+        "raw_message_delete",
+        "raw_bulk_message_delete",
+        "automod_action",
+        "interaction",
+    }
+)
 # Retrying kept decisions (database locked, full, read-only): first after 1 s, then doubling.
 KEPT_RETRY_FIRST = 1.0
 KEPT_RETRY_MAX = 30.0
@@ -114,6 +126,7 @@ class UpstanderBot(commands.Bot):
         self._services: Services | None = None
         self.courier = Courier(self)
         self.draining = False
+        self.refused_while_draining = 0
         self._poll_task: asyncio.Task[None] | None = None
         self._kept_task: asyncio.Task[None] | None = None
         self._retention_task: asyncio.Task[None] | None = None
@@ -260,6 +273,14 @@ class UpstanderBot(commands.Bot):
             if t is not current and not t.done() and t.get_name().startswith(_HANDLER_TASKS)
         }
 
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        """discord.py's dispatch, except that new work is refused once a shutdown has begun."""
+        if self.draining and event_name in _WORK_EVENTS:
+            own = event_name == "message" and args and getattr(args[0].author, "bot", False)
+            self.refused_while_draining += 0 if own else 1  # bots' messages are never judged
+            return
+        super().dispatch(event_name, *args, **kwargs)
+
     async def drain_and_close(self, timeout: float = DRAIN_SECONDS) -> None:
         """Graceful stop: let running handlers finish (their decisions and DMs), then close."""
         if self.draining:
@@ -272,6 +293,11 @@ class UpstanderBot(commands.Bot):
             if still:
                 log.error("shutdown: %d handler(s) still running after %ss", len(still), timeout)
                 break
+        if self.refused_while_draining:
+            log.warning(
+                "shutdown: %d event(s) arrived after it began and were not judged",
+                self.refused_while_draining,
+            )
         if self._services is not None and self.services.moderation.kept:
             await self.deliver_kept()  # one last chance before the memory goes
             for kept in self.services.moderation.kept:
