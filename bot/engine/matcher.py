@@ -196,19 +196,24 @@ class _FirstPass:
     ) -> None:
         self.scan = database.scan
         self.regexes = regexes  # ids that name a regex, for the exact pass to run
-        self.masks = masks  # a pair-side term -> (pairs it is side A of, pairs it is side B of)
+        # A pair-side term -> (pairs it is side A of, pairs it is side B of); a term on both
+        # sides of one pair completes it alone, so it counts as loud.
+        self.masks = {atom: mask for atom, mask in masks.items() if not mask[0] & mask[1]}
+        # Ids that do not call for a closer look on their own.
+        self.passive = frozenset(self.masks) | regexes
 
     def closer_look(self, seen: set[int]) -> bool:
         """True if a loud term, an evasion detector, or both sides of some pair occurred."""
+        if not seen <= self.passive:
+            return True
+        if len(seen) < 2:
+            return False
         side_a = side_b = 0
-        masks = self.masks
         for atom in seen:
-            mask = masks.get(atom)
+            mask = self.masks.get(atom)
             if mask is not None:
                 side_a |= mask[0]
                 side_b |= mask[1]
-            elif atom not in self.regexes:
-                return True
         return bool(side_a & side_b)
 
 
@@ -233,6 +238,7 @@ class Matcher:
         self._first: _FirstPass | None = None  # built by `build_first_pass`, or on first use
         self._re2_only: tuple[int, ...] = ()
         self._lazy_regexes: tuple[int, ...] = ()
+        self._any_lazy: re2._Regexp | None = None
         self._masked: dict[tuple[int, int], list[int]] = {}
         for atom, lit in self._literals.items():
             if is_single_word(lit):
@@ -289,6 +295,7 @@ class Matcher:
         flags = [int(hyperscan.HS_FLAG_SINGLEMATCH)] * len(ids)
         regexes = sorted(atom for atom in self._re2 if atom in loud or atom in sides)
         self._lazy_regexes = tuple(atom for atom in sorted(self._re2) if atom not in regexes)
+        self._any_lazy = self._any_of(self._lazy_regexes)
         database, accepted = self._with_regexes(expressions, ids, flags, regexes)
         self._re2_only = tuple(atom for atom in regexes if atom not in accepted)
         masks = {atom: mask for atom, mask in _pair_masks(pairs).items() if atom not in loud}
@@ -313,6 +320,15 @@ class Matcher:
                 raise
             return database, frozenset(accepted)
         raise AssertionError("unreachable")
+
+    def _any_of(self, atoms: Sequence[int]) -> re2._Regexp | None:
+        """One RE2 regex that finds whether any of `atoms` occurs (one pass, not one each)."""
+        if not atoms:
+            return None
+        try:
+            return compile_re2("|".join(f"(?:{self._regex(atom)})" for atom in atoms))
+        except PatternError:  # e.g. over RE2's memory budget: test them one by one
+            return compile_re2("")
 
     def _default_first_pass(self) -> _FirstPass:
         """Without `build_first_pass`: every term and regex is loud."""
@@ -347,9 +363,8 @@ class Matcher:
         """The exact pass: every atom's spans, for a message the first pass picked out."""
         events: list[tuple[int, int]] = []
         self._skeleton_db.scan(skeleton, _collect, 0, events)
-        for atom in self._lazy_regexes:
-            if self._re2[atom].search(data):
-                regex_atoms.add(atom)
+        if self._any_lazy is not None and self._any_lazy.search(data):
+            regex_atoms.update(a for a in self._lazy_regexes if self._re2[a].search(data))
         spans = self._resolve(data, skeleton, events)
         for atom in regex_atoms:
             regex = self._re2[atom]
@@ -395,8 +410,9 @@ class Matcher:
             yield joined
         for base, origin in bases:
             count = min(len(_RUN_RE.findall(base)), _MAX_RUN_CHOICES)
-            for choices in itertools.product((1, 2), repeat=count):
-                yield _rewrite(base, origin, _RUN_RE, _run_keeper(choices))
+            if count:
+                for choices in itertools.product((1, 2), repeat=count):
+                    yield _rewrite(base, origin, _RUN_RE, _run_keeper(choices))
 
     def _accept(
         self,
@@ -409,7 +425,10 @@ class Matcher:
     ) -> None:
         literal = self._literals[atom]
         start = end - len(literal.skeleton)
-        first, last = origin[start][0], origin[end - 1][1]
+        if isinstance(origin, _Identity):
+            first, last = start, end
+        else:
+            first, last = origin[start][0], origin[end - 1][1]
         if spaced and not _stands_alone(spaced[0], spaced[1], first, last):
             return
         if not literal.open_left and first > 0 and _is_word_byte(data[first - 1]):
