@@ -121,8 +121,10 @@ def report_embed(report: Report, reporter_id: int | None) -> discord.Embed:
 
 def case_line(case: Case) -> str:
     """One line per case for `/upstander cases`."""
+    subject = f"<#{case.subject_id}>" if case.pattern == "pile_on" else f"<@{case.subject_id}>"
+    state = f"resolved ({case.outcome})" if case.outcome else case.state
     return (
-        f"#{case.id} {case.pattern} <@{case.subject_id}> {case.state}"
+        f"#{case.id} {case.pattern} {subject} {state}"
         f" since <t:{int(case.opened_at.timestamp())}:d>, {len(case.incident_ids)} incident(s)"
     )
 

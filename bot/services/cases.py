@@ -10,6 +10,8 @@ from bot.services.policy_book import PolicyBook
 from bot.store import NotFoundError, Store
 from bot.store.records import Case, Incident, Outcome
 
+RECENT_CASES = 25  # what `/upstander cases open:False` lists: enough to scan, fits one reply
+
 
 @dataclass(frozen=True, slots=True)
 class CaseView:
@@ -56,6 +58,10 @@ class CaseService:
     async def open_cases(self, guild_id: int) -> list[Case]:
         """Unresolved cases, oldest first."""
         return await self.store.cases.list_open(guild_id)
+
+    async def recent_cases(self, guild_id: int, limit: int = RECENT_CASES) -> list[Case]:
+        """The newest cases in any state (open, acknowledged, resolved), oldest of them first."""
+        return await self.store.cases.list_recent(guild_id, limit)
 
     async def acknowledge(self, case_id: int, moderator_id: int) -> Case:
         """A moderator has seen the case (StateError if already acknowledged or resolved)."""

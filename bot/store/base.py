@@ -203,6 +203,10 @@ class Cases(Protocol):
         """Unresolved cases of a guild."""
         ...
 
+    async def list_recent(self, guild_id: int, limit: int) -> list[Case]:
+        """The guild's newest `limit` cases in any state, oldest of them first."""
+        ...
+
 
 class Reports(Protocol):
     """Member reports (reporter hidden) and retaliation watches."""

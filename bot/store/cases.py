@@ -397,11 +397,22 @@ class SqliteCases:
 
     async def list_open(self, guild_id: int) -> list[Case]:
         """Unresolved cases of a guild, oldest first."""
+        return await self._list(
+            "SELECT id FROM cases WHERE guild_id = ? AND state != 'resolved' ORDER BY id",
+            (guild_id,),
+        )
+
+    async def list_recent(self, guild_id: int, limit: int) -> list[Case]:
+        """The guild's newest `limit` cases in any state, oldest of them first."""
+        return await self._list(
+            "SELECT id FROM (SELECT id FROM cases WHERE guild_id = ? ORDER BY id DESC LIMIT ?)"
+            " ORDER BY id",
+            (guild_id, limit),
+        )
+
+    async def _list(self, query: str, params: tuple[int, ...]) -> list[Case]:
         async with self._db.read() as conn:
-            async with conn.execute(
-                "SELECT id FROM cases WHERE guild_id = ? AND state != 'resolved' ORDER BY id",
-                (guild_id,),
-            ) as cur:
+            async with conn.execute(query, params) as cur:
                 ids = [int(r[0]) for r in await cur.fetchall()]
             return [await load_case(conn, case_id) for case_id in ids]
 

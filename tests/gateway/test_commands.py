@@ -49,6 +49,17 @@ async def test_cases_lists_open_cases(world: World) -> None:
     assert text.startswith(f"#{case_id} critical")
 
 
+async def test_cases_open_false_lists_resolved_cases_too(world: World) -> None:
+    case_id = await critical_case(world)
+    await world.mod.slash(world.general, "upstander resolve", id=case_id, outcome="action_taken")
+
+    open_only = reply(await world.mod.slash(world.general, "upstander cases"))
+    everything = reply(await world.mod.slash(world.general, "upstander cases", open=False))
+
+    assert open_only == "No open cases."
+    assert everything.startswith(f"#{case_id} critical <@{world.alice.id}> resolved (action_taken)")
+
+
 async def test_resolve_closes_case_and_is_audited_with_moderator(world: World) -> None:
     case_id = await critical_case(world)
 

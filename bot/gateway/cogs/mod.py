@@ -136,14 +136,18 @@ class UpstanderGroup(ModeratorGroup):
         view = await self.bot.services.cases.view(case_id, _guild(interaction))
         await _say(interaction, render.case_text(view))
 
-    @app_commands.command(description="Open cases")
+    @app_commands.command(description="Cases: the open ones, or (open: False) the latest of all")
     @app_commands.rename(only_open="open")
     async def cases(self, interaction: discord.Interaction, only_open: bool = True) -> None:
-        """List the open cases (closed ones are in each member's history)."""
-        found = await self.bot.services.cases.open_cases(_guild(interaction))
-        text = "\n".join(render.case_line(c) for c in found) or "No open cases."
-        if not only_open:
-            text += "\nResolved cases are listed in `/upstander history` per member."
+        """List the open cases, or the most recent cases in any state."""
+        guild_id = _guild(interaction)
+        if only_open:
+            found = await self.bot.services.cases.open_cases(guild_id)
+            empty = "No open cases."
+        else:
+            found = await self.bot.services.cases.recent_cases(guild_id)
+            empty = "No cases yet."
+        text = "\n".join(render.case_line(c) for c in found) or empty
         await _say(interaction, text[:1900])
 
     @app_commands.command(description="Resolve a case")
