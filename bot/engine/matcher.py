@@ -200,7 +200,8 @@ class _FirstPass:
         # sides of one pair completes it alone, so it counts as loud.
         self.masks = {atom: mask for atom, mask in masks.items() if not mask[0] & mask[1]}
         # Ids that do not call for a closer look on their own.
-        self.passive = frozenset(self.masks) | regexes
+        self.pair_sides = frozenset(self.masks)
+        self.passive = self.pair_sides | regexes
 
     def closer_look(self, seen: set[int]) -> bool:
         """True if a loud term, an evasion detector, or both sides of some pair occurred."""
@@ -349,7 +350,9 @@ class Matcher:
             in_skeleton: set[int] = set()
             first.scan(skeleton, _collect_id, 0, in_skeleton)
             look = bool(in_skeleton) and first.closer_look(in_skeleton | seen)
-        regex_atoms = seen & first.regexes if seen else set()
+        if not look and not self._re2_only and seen <= first.pair_sides:
+            return _NONE  # nothing, or only one side of some pairs: most messages end here
+        regex_atoms = seen & first.regexes
         for atom in self._re2_only:
             if self._re2[atom].search(data):
                 regex_atoms.add(atom)
