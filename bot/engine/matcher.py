@@ -288,6 +288,7 @@ class Matcher:
         would keep pair sides quiet, are evaluated at the end of every scan and cost more than
         the few callbacks they save.)
         """
+        pairs = [self._trigger(side_a, side_b) for side_a, side_b in pairs]
         sides = {atom for side_a, side_b in pairs for atom in (*side_a, *side_b)}
         wanted = [atom for atom in self._literals if atom in loud or atom in sides]
         expressions = [_escape(self._literals[atom].skeleton) for atom in wanted]
@@ -301,6 +302,32 @@ class Matcher:
         self._re2_only = tuple(atom for atom in regexes if atom not in accepted)
         masks = {atom: mask for atom, mask in _pair_masks(pairs).items() if atom not in loud}
         self._first = _FirstPass(database, frozenset(regexes), masks)
+
+    def _trigger(
+        self, side_a: Collection[int], side_b: Collection[int]
+    ) -> tuple[Collection[int], Collection[int]]:
+        """The sides of a pair the first pass looks for.
+
+        A side made (almost) only of longer phrases ("teach him a lesson") is rare in
+        chat, so it alone is enough reason to look closer, and the other side, often everyday
+        words ("anyone", "we"), need not cost a callback in most messages. The returned pair
+        (side, side) is complete as soon as that side occurs.
+        """
+        phrasal = [self._phrasal(side) for side in (side_a, side_b)]
+        if phrasal[0] and (not phrasal[1] or len(side_a) <= len(side_b)):
+            return side_a, side_a
+        if phrasal[1]:
+            return side_b, side_b
+        return side_a, side_b
+
+    def _phrasal(self, side: Collection[int]) -> bool:
+        """True if at least 80% of a side's terms are phrases of three words or more (and it has
+        no regex): two-word phrases ("don't want") are common in chat."""
+        literals = [self._literals.get(atom) for atom in side]
+        if not literals or None in literals:
+            return False
+        words = sum(1 for literal in literals if literal and literal.skeleton.count(b" ") < 2)
+        return words * 5 <= len(literals)
 
     def _with_regexes(
         self, expressions: list[bytes], ids: list[int], flags: list[int], regexes: list[int]

@@ -225,3 +225,27 @@ def test_spaced_and_separated_letters_do_not_make_false_hits(gaps: RuleSet, text
 def test_typo_variants_catch_swapped_letters(gaps: RuleSet, text: str) -> None:
     # `~` on a term adds two-letter swaps (never the first letter), so rules catch these.
     assert gaps.evaluate(text).rule_ids == ["gap.slur"], text
+
+
+PHRASAL_PAIR = """
+rules:
+  - id: gap.incitement
+    category: violence
+    subcategory: threat
+    severity: high
+    match:
+      near:
+        - {a: ["{someone,we,anyone}"], b: ["{teach him a lesson,teach her a lesson}"], within: 3}
+    nudge: "This calls on others to hurt someone."
+"""
+
+
+def test_pair_with_a_phrase_side_needs_both_sides() -> None:
+    # The first pass looks only for the phrase side of this pair; the exact pass still
+    # requires both sides within the window.
+    result = compile_files({"rules/pair.yaml": PHRASAL_PAIR})
+    assert result.ruleset is not None
+    ruleset = result.ruleset
+    assert ruleset.evaluate("someone should teach him a lesson").rule_ids == ["gap.incitement"]
+    assert not ruleset.evaluate("my dad used to teach him a lesson in chess").flagged
+    assert not ruleset.evaluate("anyone free on friday? we could go").flagged
