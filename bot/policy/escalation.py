@@ -8,8 +8,12 @@ from datetime import datetime, timedelta
 from bot.engine.verdict import Severity
 from bot.policy.config import PolicyConfig
 from bot.policy.events import Decision, Escalation, Nudge, PolicyEvent, Route, Routing
+from bot.policy.index import PolicyIndex, RecordIndex, index_of, keep_index
 from bot.policy.patterns import Candidate, candidates, find_watch, is_immediate
 from bot.policy.state import Case, HitRecord, Offence, PolicyState, Watch
+
+# False: prune and count the plain way, over every record (the reference the tests compare with).
+USE_INDEX = True
 
 
 def decide(
@@ -23,14 +27,27 @@ def decide(
     """Apply one event: returns the new state and the decision (nudge and escalations)."""
     _require_utc(now, "now")
     _require_utc(event.at, "event.at")
-    state = _prune(state, config, now)
+    index = index_of(state) if USE_INDEX else None
+    state, decision = _decide(state, event, config, now, routing, index)
+    return (keep_index(state, index) if index is not None else state), decision
+
+
+def _decide(
+    state: PolicyState,
+    event: PolicyEvent,
+    config: PolicyConfig,
+    now: datetime,
+    routing: Routing,
+    index: PolicyIndex | None,
+) -> tuple[PolicyState, Decision]:
+    state = _prune(state, config, now, index)
     key = event.key
     if key in state.seen:
         return state, Decision(key, duplicate=True, notes=("already handled",))
     if event.at < now - config.horizon():
         return state, Decision(key, notes=("too old to count",))
     if event.kind == "report":
-        return _register_report(state, event, config)
+        return _register_report(state, event, config, index)
 
     is_moderator = event.author_is_moderator or routing.is_moderator(event.author_id)
     offences = _offences(event, config)
@@ -60,17 +77,27 @@ def decide(
         # Clean messages leave no trace, so an edit that adds an offence still counts.
         return state, Decision(key)
 
+    before = state
     state = dataclasses.replace(
         state, records=(*state.records, record), seen={**state.seen, key: event.at}
     )
     nudge, state, notes = _nudge(state, event, record, config, now)
+    if index is not None:
+        index.records.append(before.records, state.records)
+        index.maps["seen"].touch(before.seen, state.seen, (key,))
+        index.maps["last_nudge"].touch(before.last_nudge, state.last_nudge, (event.author_id,))
     escalations: list[Escalation] = []
     escalated: set[int] = set()
-    for cand in candidates(state, record, watch, config, now):
+    for cand in candidates(state, record, watch, config, now, index):
         opened = state.cases.get(cand.key)
         if opened is None and (cand.evidence is None or _folded(cand, escalated)):
             continue
+        before = state
         state, esc = _open_or_update(state, cand, opened, record, config, now, routing)
+        if index is not None:
+            index.maps["cases"].touch(before.cases, state.cases, (esc.case_key,))
+            subject = f"{esc.subject_kind}:{esc.subject_id}"
+            index.maps["last_alert"].touch(before.last_alert, state.last_alert, (subject,))
         escalations.append(esc)
         if cand.subject_kind == "member" and cand.subject_id == record.author_id:
             escalated.add(cand.subject_id)
@@ -89,15 +116,38 @@ def _require_utc(value: datetime, name: str) -> None:
         raise ValueError(f"{name} must be a timezone-aware UTC datetime, got {value!r}")
 
 
-def _prune(state: PolicyState, config: PolicyConfig, now: datetime) -> PolicyState:
+def _prune(
+    state: PolicyState, config: PolicyConfig, now: datetime, index: PolicyIndex | None
+) -> PolicyState:
+    """`PolicyState.prune` with this policy's limits; with the index, only what expired is
+    touched and an unchanged collection stays the same object (the store's diff is then free)."""
     alerts = config.alerts
-    return state.prune(
-        now, config.horizon(), timedelta(days=alerts.case_stale_days), alerts.max_records
+    horizon, stale = config.horizon(), timedelta(days=alerts.case_stale_days)
+    if index is None:
+        return state.prune(now, horizon, stale, alerts.max_records)
+    cutoff = now - horizon
+    records = index.records.prune(cutoff, alerts.max_records)
+    if records is None:  # an old record behind a newer one: the plain way, then re-index
+        records = tuple(r for r in state.records if r.at >= cutoff)[-alerts.max_records :]
+        index.records = RecordIndex(records)
+    watches = state.watches
+    if any(w.expires_at <= now for w in watches):
+        watches = tuple(w for w in watches if w.expires_at > now)
+    maps = index.maps
+    return dataclasses.replace(
+        state,
+        records=records,
+        watches=watches,
+        cases=maps["cases"].prune(now - stale),
+        resolved=maps["resolved"].prune(cutoff),
+        last_alert=maps["last_alert"].prune(cutoff),
+        last_nudge=maps["last_nudge"].prune(cutoff),
+        seen=maps["seen"].prune(cutoff),
     )
 
 
 def _register_report(
-    state: PolicyState, event: PolicyEvent, config: PolicyConfig
+    state: PolicyState, event: PolicyEvent, config: PolicyConfig, index: PolicyIndex | None
 ) -> tuple[PolicyState, Decision]:
     reported = event.reported_id
     if reported is None or reported == event.author_id:
@@ -110,9 +160,12 @@ def _register_report(
         at=event.at,
         expires_at=event.at + timedelta(days=config.retaliation.watch_days),
     )
+    before = state
     state = dataclasses.replace(
         state, watches=(*state.watches, watch), seen={**state.seen, event.key: event.at}
     )
+    if index is not None:
+        index.maps["seen"].touch(before.seen, state.seen, (event.key,))
     return state, Decision(event.key, notes=(f"watching <@{reported}> for retaliation",))
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.policy import counters
 from bot.policy.config import PolicyConfig
+from bot.policy.index import PolicyIndex
 from bot.policy.state import HitRecord, Pattern, PolicyState, SubjectKind, Watch, case_key
 
 _EPSILON = 1e-9  # points are floats: 3.5 reached as 3.4999999 must still count
@@ -57,17 +58,24 @@ def candidates(
     watch: Watch | None,
     config: PolicyConfig,
     now: datetime,
+    index: PolicyIndex | None = None,
 ) -> list[Candidate]:
-    """Every case `record` belongs to, most urgent first."""
+    """Every case `record` belongs to, most urgent first.
+
+    With an `index` of `state`'s records, the counters read only the records of the member,
+    channel or target at hand instead of all of them (same results, same order).
+    """
+    if index is not None and not index.describes_records(state):
+        index = None
     found: list[Candidate] = []
     if watch is not None:
         found.append(_retaliation(record, watch))
     if is_immediate(record, config):
         found.append(_critical(record))
-    found.append(_repeat_sender(state, record, config, now))
+    found.append(_repeat_sender(state, record, config, now, index))
     if record.kind in ("message", "automod"):
-        found.append(_pile_on(state, record, config, now))
-        found.extend(_targeted(state, record, t, config, now) for t in record.targets)
+        found.append(_pile_on(state, record, config, now, index))
+        found.extend(_targeted(state, record, t, config, now, index) for t in record.targets)
     return found
 
 
@@ -95,11 +103,18 @@ def _critical(record: HitRecord) -> Candidate:
 
 
 def _repeat_sender(
-    state: PolicyState, record: HitRecord, config: PolicyConfig, now: datetime
+    state: PolicyState,
+    record: HitRecord,
+    config: PolicyConfig,
+    now: datetime,
+    index: PolicyIndex | None,
 ) -> Candidate:
     member = record.author_id
     since = _since(state, case_key("repeat_sender", "member", member))
-    history = counters.by_member(state.records, member, since)
+    mine: Sequence[HitRecord] = (
+        index.records.authored(member) if index is not None else state.records
+    )
+    history = counters.by_member(mine, member, since)
     reasons: list[str] = []
     for category in record.categories:
         policy = config.category(category)
@@ -122,12 +137,19 @@ def _repeat_sender(
 
 
 def _pile_on(
-    state: PolicyState, record: HitRecord, config: PolicyConfig, now: datetime
+    state: PolicyState,
+    record: HitRecord,
+    config: PolicyConfig,
+    now: datetime,
+    index: PolicyIndex | None,
 ) -> Candidate:
     channel = record.channel_id
     since = _since(state, case_key("pile_on", "channel", channel))
     window = timedelta(days=config.pile_on.window_days)
-    recent = counters.in_channel(state.records, channel, window, now, since)
+    there: Sequence[HitRecord] = (
+        index.records.spoken_in(channel, now - window) if index is not None else state.records
+    )
+    recent = counters.in_channel(there, channel, window, now, since)
     authors = counters.distinct_authors(recent)
     crossed = len(authors) >= config.pile_on.min_members
     reason = (
@@ -138,11 +160,20 @@ def _pile_on(
 
 
 def _targeted(
-    state: PolicyState, record: HitRecord, target: int, config: PolicyConfig, now: datetime
+    state: PolicyState,
+    record: HitRecord,
+    target: int,
+    config: PolicyConfig,
+    now: datetime,
+    index: PolicyIndex | None,
 ) -> Candidate:
     since = _since(state, case_key("targeted_colleague", "member", target))
     rule = config.targeted_colleague
-    aimed = counters.aimed_at(state.records, target, timedelta(days=rule.window_days), now, since)
+    window = timedelta(days=rule.window_days)
+    named: Sequence[HitRecord] = (
+        index.records.aimed_at(target, now - window) if index is not None else state.records
+    )
+    aimed = counters.aimed_at(named, target, window, now, since)
     senders = counters.distinct_authors(aimed)
     crossed = len(aimed) >= rule.min_incidents
     reason = (

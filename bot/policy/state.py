@@ -105,6 +105,9 @@ class PolicyState:
     last_alert: Mapping[str, datetime] = field(default_factory=dict)  # subject -> last ping
     last_nudge: Mapping[int, datetime] = field(default_factory=dict)  # member -> last nudge
     seen: Mapping[str, datetime] = field(default_factory=dict)  # event key -> event time
+    # Derived, not data: `decide`'s lookup index (bot/policy/index.py), shared by the states
+    # `replace` derives, each part checked against the collection it describes before use.
+    _index: Any = field(default=None, compare=False, repr=False)
 
     def prune(
         self, now: datetime, horizon: timedelta, stale: timedelta, max_records: int
