@@ -34,6 +34,9 @@ _SPACED_HS = (
 _SPACED_RE = re.compile(rb"(?<![a-z])[a-z](?:" + _SEPARATORS + rb"{1,2}[a-z]){2,}(?![a-z])")
 _RUN_RE = re.compile(rb"([a-z])\1{2,}")
 _MAX_RUN_CHOICES = 6  # runs given a choice of one or two letters each (2**6 rewrites at most)
+_MAX_MIXED_LENGTH = 2000  # bytes of text beyond which runs no longer choose separately
+_WORD_RE = re.compile(rb"[a-z]+")
+_SPELLED_SPAN = 96  # bytes of spaced-out letters around a term that may still be short words
 # The skeleton with `|` and `+` kept, so that they can separate spaced-out letters ("n|i|g").
 _SPACING_LEET = [(f, t) for f, t in zip(LEET_FROM, LEET_TO, strict=True) if f not in b"|+"]
 _SPACING_TABLE = bytes.maketrans(
@@ -44,7 +47,7 @@ _SPACING_TABLE = bytes.maketrans(
 # mean the term is part of a longer spelled-out word.
 _SPELLED_WORDS = frozenset(
     "i a an am im u r ur ya you your youre are is its so such he hes she shes we they them "
-    "the what total go be da".split()
+    "the what total go be da lol lmao lmfao ok too bro man dude".split()
 )
 _MASKED_RE = re.compile(rb"(?<![a-z*])[a-z][a-z*]*\*[a-z*]*")
 
@@ -146,14 +149,23 @@ def _rewrite(
 
 
 def _run_keeper(choices: tuple[int, ...]) -> Callable[[re.Match[bytes]], list[int]]:
-    """Keep one or two letters of the n-th run as `choices[n]` says (the last choice after)."""
-    seen = itertools.count()
+    """Keep one or two letters of a run: `choices[n]` for the n-th run of its word (the last
+    choice for runs beyond), so every word of a message gets the same combination."""
+    state = {"end": -1, "index": 0}
 
     def keep(match: re.Match[bytes]) -> list[int]:
-        count = choices[min(next(seen), len(choices) - 1)]
+        between = match.string[state["end"] : match.start()] if state["end"] >= 0 else b" "
+        state["index"] = state["index"] + 1 if between.isalpha() or not between else 0
+        state["end"] = match.end()
+        count = choices[min(state["index"], len(choices) - 1)]
         return list(range(match.start(), match.start() + count))
 
     return keep
+
+
+def _runs_per_word(data: bytes) -> int:
+    """The largest number of runs of three or more letters in one word."""
+    return max((len(_RUN_RE.findall(word)) for word in _WORD_RE.findall(data)), default=0)
 
 
 def _spelled(letters: bytes) -> bool:
@@ -439,10 +451,16 @@ class Matcher:
             bases.append(joined)
             yield joined
         for base, origin in bases:
-            count = min(len(_RUN_RE.findall(base)), _MAX_RUN_CHOICES)
-            if count:
-                for choices in itertools.product((1, 2), repeat=count):
-                    yield _rewrite(base, origin, _RUN_RE, _run_keeper(choices))
+            count = _runs_per_word(base)
+            if count == 0:
+                continue
+            # Runs choose by their place in the word, in short texts with few runs per word;
+            # otherwise every run keeps one letter, then two, so hostile text cannot multiply
+            # the work.
+            mixed = count <= _MAX_RUN_CHOICES and len(base) <= _MAX_MIXED_LENGTH
+            choices = itertools.product((1, 2), repeat=count) if mixed else [(1,), (2,)]
+            for choice in choices:
+                yield _rewrite(base, origin, _RUN_RE, _run_keeper(choice))
 
     def _accept(
         self,
@@ -496,6 +514,8 @@ def _stands_alone(spacing: bytes, runs: list[Span], first: int, last: int) -> bo
     the letters around it in the run must be everyday short words ("I a m a f a g")."""
     for run_start, run_end in runs:
         if run_start <= first and last <= run_end:
+            if first - run_start > _SPELLED_SPAN or run_end - last > _SPELLED_SPAN:
+                return False  # more letters around it than everyday words would spell
             before = bytes(b for b in spacing[run_start:first] if 0x61 <= b <= 0x7A)
             after = bytes(b for b in spacing[last:run_end] if 0x61 <= b <= 0x7A)
             return _spelled(before) and _spelled(after)

@@ -167,6 +167,8 @@ def gaps() -> RuleSet:
         "what a fffaaaggggotttt",
         "n1ggggerrr",  # runs and leetspeak together
         "faaaggggots everywhere",
+        "niggggerrrr " * 5,  # ten runs: each word's runs choose by their place in the word
+        "you faaaggggot and niggggerrrr lol",
     ],
 )
 def test_every_run_of_a_repeated_letter_collapses_on_its_own(gaps: RuleSet, text: str) -> None:
