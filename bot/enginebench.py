@@ -62,31 +62,23 @@ class BenchResult:
 
 
 def synthetic_rules(rng: random.Random, terms: int, regexes: int) -> tuple[str, list[str]]:
-    """A YAML rule file with `terms` generated terms and `regexes` generated regexes."""
+    """A YAML rule file with `terms` generated terms and `regexes` generated regexes (either
+    may be 0: `--terms 0 --regexes 0` measures the shipped rules alone)."""
     words = sorted({_pseudo_word(rng) for _ in range(terms * 2)})[:terms]
     regex_list = [
         rf"\b{_pseudo_word(rng)[:4]}[0-9]{{2,4}}{rng.choice(string.ascii_lowercase)}\b"
         for _ in range(regexes)
     ]
-    lines = ["termsets:", "  bench_terms:"]
-    lines += [f"    - {w}" for w in words]
-    lines += [
-        "rules:",
-        "  - id: bench.terms",
-        "    category: harassment",
-        "    subcategory: insult",
-        "    severity: low",
-        "    match: {terms: ['@bench_terms']}",
-        "    nudge: 'A generated benchmark term.'",
-        "  - id: bench.regex",
-        "    category: harassment",
-        "    subcategory: insult",
-        "    severity: low",
-        "    match:",
-        "      regex:",
-    ]
-    lines += [f"        - {json.dumps(r)}" for r in regex_list]
-    lines.append("    nudge: 'A generated benchmark regex.'")
+    rule = ["    category: harassment", "    subcategory: insult", "    severity: low"]
+    lines = ["rules: []"] if not (words or regex_list) else ["rules:"]
+    if words:
+        lines += ["  - id: bench.terms", *rule, "    match:", "      terms:"]
+        lines += [f"        - {w}" for w in words]
+        lines.append("    nudge: 'A generated benchmark term.'")
+    if regex_list:
+        lines += ["  - id: bench.regex", *rule, "    match:", "      regex:"]
+        lines += [f"        - {json.dumps(r)}" for r in regex_list]
+        lines.append("    nudge: 'A generated benchmark regex.'")
     return "\n".join(lines) + "\n", words
 
 
@@ -97,7 +89,7 @@ def synthetic_messages(
     out = []
     for _ in range(count):
         words = [rng.choice(_COMMON) for _ in range(rng.randint(5, 40))]
-        if rng.random() < rate:
+        if planted and rng.random() < rate:
             words[rng.randrange(len(words))] = rng.choice(planted)
         out.append(" ".join(words))
     return out
