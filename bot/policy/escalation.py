@@ -28,6 +28,8 @@ def decide(
     _require_utc(now, "now")
     _require_utc(event.at, "event.at")
     index = index_of(state) if USE_INDEX else None
+    if index is not None:
+        index.steps = {}  # what this decision changes, for the store's diff
     state, decision = _decide(state, event, config, now, routing, index)
     return (keep_index(state, index) if index is not None else state), decision
 
@@ -83,9 +85,9 @@ def _decide(
     )
     nudge, state, notes = _nudge(state, event, record, config, now)
     if index is not None:
-        index.records.append(before.records, state.records)
-        index.maps["seen"].touch(before.seen, state.seen, (key,))
-        index.maps["last_nudge"].touch(before.last_nudge, state.last_nudge, (event.author_id,))
+        index.append_record(before.records, state.records)
+        index.touch("seen", before.seen, state.seen, (key,))
+        index.touch("last_nudge", before.last_nudge, state.last_nudge, (event.author_id,))
     escalations: list[Escalation] = []
     escalated: set[int] = set()
     for cand in candidates(state, record, watch, config, now, index):
@@ -95,9 +97,9 @@ def _decide(
         before = state
         state, esc = _open_or_update(state, cand, opened, record, config, now, routing)
         if index is not None:
-            index.maps["cases"].touch(before.cases, state.cases, (esc.case_key,))
+            index.touch("cases", before.cases, state.cases, (esc.case_key,))
             subject = f"{esc.subject_kind}:{esc.subject_id}"
-            index.maps["last_alert"].touch(before.last_alert, state.last_alert, (subject,))
+            index.touch("last_alert", before.last_alert, state.last_alert, (subject,))
         escalations.append(esc)
         if cand.subject_kind == "member" and cand.subject_id == record.author_id:
             escalated.add(cand.subject_id)
@@ -126,23 +128,22 @@ def _prune(
     if index is None:
         return state.prune(now, horizon, stale, alerts.max_records)
     cutoff = now - horizon
-    records = index.records.prune(cutoff, alerts.max_records)
+    records = index.prune_records(cutoff, alerts.max_records)
     if records is None:  # an old record behind a newer one: the plain way, then re-index
         records = tuple(r for r in state.records if r.at >= cutoff)[-alerts.max_records :]
         index.records = RecordIndex(records)
     watches = state.watches
     if any(w.expires_at <= now for w in watches):
         watches = tuple(w for w in watches if w.expires_at > now)
-    maps = index.maps
     return dataclasses.replace(
         state,
         records=records,
         watches=watches,
-        cases=maps["cases"].prune(now - stale),
-        resolved=maps["resolved"].prune(cutoff),
-        last_alert=maps["last_alert"].prune(cutoff),
-        last_nudge=maps["last_nudge"].prune(cutoff),
-        seen=maps["seen"].prune(cutoff),
+        cases=index.prune_map("cases", now - stale),
+        resolved=index.prune_map("resolved", cutoff),
+        last_alert=index.prune_map("last_alert", cutoff),
+        last_nudge=index.prune_map("last_nudge", cutoff),
+        seen=index.prune_map("seen", cutoff),
     )
 
 
@@ -165,7 +166,7 @@ def _register_report(
         state, watches=(*state.watches, watch), seen={**state.seen, event.key: event.at}
     )
     if index is not None:
-        index.maps["seen"].touch(before.seen, state.seen, (event.key,))
+        index.touch("seen", before.seen, state.seen, (event.key,))
     return state, Decision(event.key, notes=(f"watching <@{reported}> for retaliation",))
 
 

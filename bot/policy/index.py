@@ -21,8 +21,9 @@ from __future__ import annotations
 import heapq
 from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from itertools import count
+from itertools import count, pairwise
 from typing import Any, Final, Literal
 
 from bot.policy.state import HitRecord, PolicyState
@@ -188,8 +189,9 @@ class MapExpiry:
         ]
         heapq.heapify(self.heap)
 
-    def prune(self, cutoff: datetime) -> Mapping[Any, Any]:
-        """The mapping without entries older than `cutoff`; the same object if none are."""
+    def prune(self, cutoff: datetime) -> tuple[Mapping[Any, Any], tuple[Hashable, ...]]:
+        """The mapping without entries older than `cutoff` (the same object if none are), and
+        the keys removed."""
         mapping, heap, when = self.ref, self.heap, self.when
         expired: list[Hashable] = []
         while heap and heap[0][0] < cutoff:
@@ -199,12 +201,13 @@ class MapExpiry:
             if value is not _MISSING and when(value) < cutoff:
                 expired.append(key)
         if not expired:
-            return mapping
+            return mapping, ()
+        gone = tuple(dict.fromkeys(expired))
         kept = dict(mapping)
-        for key in dict.fromkeys(expired):
+        for key in gone:
             del kept[key]
         self.ref = kept
-        return kept
+        return kept, gone
 
     def touch(self, old: Mapping[Any, Any], new: Mapping[Any, Any], keys: Iterable[Any]) -> None:
         """`new` is `old` with `keys` set: follow it, if this heap describes `old`."""
@@ -219,14 +222,77 @@ class MapExpiry:
             self.__init__(new, self.when)  # type: ignore[misc]
 
 
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One change `decide` made to a collection: `before` became `after` by (re)setting or
+    removing the entries under `keys` (maps), or by dropping `dropped` from the front and
+    appending `added` (records)."""
+
+    before: object
+    after: object
+    keys: tuple[Hashable, ...] = ()
+    dropped: tuple[HitRecord, ...] = ()
+    added: tuple[HitRecord, ...] = ()
+
+
 class PolicyIndex:
-    """The record lanes and every map's expiry heap, each for the collection it names."""
+    """The record lanes and every map's expiry heap, each for the collection it names, and
+    the steps of the latest decision (so the store's diff need not compare whole collections)."""
 
     def __init__(self, state: PolicyState) -> None:
         self.records = RecordIndex(state.records)
         self.maps: dict[MapName, MapExpiry] = {
             name: MapExpiry(getattr(state, name), _WHEN[name]) for name in MAP_NAMES
         }
+        self.steps: dict[str, list[Step]] = {}
+
+    def note(self, name: str, step: Step) -> None:
+        """Remember one change of the current decision (a no-op step is not kept)."""
+        if step.before is not step.after:
+            self.steps.setdefault(name, []).append(step)
+
+    def prune_records(self, cutoff: datetime, max_records: int) -> tuple[HitRecord, ...] | None:
+        """`RecordIndex.prune`, noted as a step."""
+        before = self.records.records
+        after = self.records.prune(cutoff, max_records)
+        if after is not None:
+            self.note("records", Step(before, after, dropped=before[: len(before) - len(after)]))
+        return after
+
+    def append_record(self, old: tuple[HitRecord, ...], new: tuple[HitRecord, ...]) -> None:
+        """`new` is `old` plus one record at the end."""
+        self.records.append(old, new)
+        self.note("records", Step(old, new, added=new[len(old) :]))
+
+    def prune_map(self, name: MapName, cutoff: datetime) -> Mapping[Any, Any]:
+        """That map of the state without entries older than `cutoff`, noted as a step."""
+        part = self.maps[name]
+        before = part.ref
+        after, gone = part.prune(cutoff)
+        self.note(name, Step(before, after, keys=gone))
+        return after
+
+    def touch(
+        self, name: MapName, old: Mapping[Any, Any], new: Mapping[Any, Any], keys: tuple[Any, ...]
+    ) -> None:
+        """`new` is `old` with the entries under `keys` set; noted as a step."""
+        self.maps[name].touch(old, new, keys)
+        self.note(name, Step(old, new, keys=keys))
+
+    def changed_between(self, name: str, old: object, new: object) -> list[Step] | None:
+        """The steps that led from `old` to `new` in the latest decision; None if they did not
+        (another path, or several decisions apart): then the caller compares the collections."""
+        if old is new:
+            return []
+        steps = self.steps.get(name, ())
+        for start, step in enumerate(steps):
+            if step.before is old:
+                chain = list(steps[start:])
+                for earlier, later in pairwise(chain):
+                    if earlier.after is not later.before:
+                        return None
+                return chain if chain[-1].after is new else None
+        return None
 
     def fit(self, state: PolicyState) -> PolicyIndex:
         """Rebuild any part that does not describe `state`'s collection (the object itself)."""

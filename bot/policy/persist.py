@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final, Literal, TypeVar
+from typing import Any, Final, Literal, TypeVar, cast
 
+from bot.policy.index import PolicyIndex, Step
 from bot.policy.state import (
     Case,
     HitRecord,
@@ -108,18 +109,31 @@ def from_items(rows: Iterable[tuple[str, str, Any]]) -> PolicyState:
 def diff(old: PolicyState, new: PolicyState) -> Changes:
     """The items to upsert and delete to go from `old` to `new`.
 
-    Writes only what changed. Finding it costs, per collection that is not the very same object
-    as before, one identity comparison run in C when the collection was only pruned at the front
-    and appended to (what `decide` does), else one Python pass over it.
+    Writes only what changed. When `new` came from `old` by one `decide`, the decision's noted
+    steps (bot/policy/index.py) name what changed and finding it costs nothing per item kept.
+    Otherwise, per collection that is not the very same object as before, it costs one identity
+    comparison run in C when the collection was only pruned at the front and appended to, else
+    one Python pass over it.
     """
+    index = new._index if isinstance(new._index, PolicyIndex) else None
+
+    def steps(name: str, before: object, after: object) -> list[Step] | None:
+        return index.changed_between(name, before, after) if index is not None else None
+
     out = _Collector()
-    out.sequence("record", old.records, new.records, _record_key, record_out)
+    out.sequence(
+        "record",
+        old.records,
+        new.records,
+        _record_key,
+        record_out,
+        steps("records", old.records, new.records),
+    )
     out.sequence("watch", old.watches, new.watches, _watch_key, watch_out)
-    out.mapping("case", old.cases, new.cases, str, case_out)
-    out.mapping("resolved", old.resolved, new.resolved, str, _iso)
-    out.mapping("last_alert", old.last_alert, new.last_alert, str, _iso)
-    out.mapping("last_nudge", old.last_nudge, new.last_nudge, str, _iso)
-    out.mapping("seen", old.seen, new.seen, str, _iso)
+    out.mapping("case", old.cases, new.cases, str, case_out, steps("cases", old.cases, new.cases))
+    for kind in ("resolved", "last_alert", "last_nudge", "seen"):
+        before, after = getattr(old, kind), getattr(new, kind)
+        out.mapping(kind, before, after, str, _iso, steps(kind, before, after))
     return out.changes()
 
 
@@ -152,9 +166,22 @@ class _Collector:
         new: tuple[V, ...],
         key: Callable[[V], str],
         out: Callable[[V], Any],
+        steps: list[Step] | None = None,
     ) -> None:
         """Items are immutable and never change under the same key: only adds and removals."""
         if old is new:
+            return
+        if steps is not None:
+            # Net effect by key: a record appended and dropped within the steps is not written.
+            appended: dict[str, V] = {}
+            removed: list[str] = []
+            for step in steps:
+                for record in cast(tuple[V, ...], step.dropped):
+                    if appended.pop(key(record), None) is None:
+                        removed.append(key(record))
+                appended.update((key(r), r) for r in cast(tuple[V, ...], step.added))
+            self.deletes.extend((kind, k) for k in removed)
+            self.upserts.extend(Item(kind, k, out(v)) for k, v in appended.items())
             return
         kept = _kept_suffix(old, new)
         if kept is not None:
@@ -174,9 +201,19 @@ class _Collector:
         new: Mapping[K, V],
         name: Callable[[K], str],
         out: Callable[[V], Any],
+        steps: list[Step] | None = None,
     ) -> None:
         """Changed values are new objects (the state is immutable), so identity tells."""
         if old is new:
+            return
+        if steps is not None:
+            for k in dict.fromkeys(cast(K, k) for step in steps for k in step.keys):
+                if k in new:
+                    v = new[k]
+                    if old.get(k, _MISSING) is not v:
+                        self.upserts.append(Item(kind, name(k), out(v)))
+                elif k in old:
+                    self.deletes.append((kind, name(k)))
             return
         appended = _appended_keys(old, new)
         if appended is not None:

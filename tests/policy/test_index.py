@@ -3,6 +3,7 @@ over every record, through expiry, the record cap, out-of-order events, resolves
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -20,6 +21,7 @@ from bot.policy import (
     resolve_case,
 )
 from bot.policy.index import PolicyIndex, index_of
+from bot.policy.persist import Changes, diff
 
 MEMBERS = tuple(range(11, 23))
 CHANNELS = (100, 200, 300)
@@ -42,6 +44,12 @@ def _plain(
     with monkeypatch.context() as patch:
         patch.setattr(escalation, "USE_INDEX", False)
         return decide(state, event, CONFIG, now, routing=ROUTING)
+
+
+def _written(changes: Changes) -> tuple[set[tuple[str, str, str]], set[tuple[str, str]]]:
+    upserts = {(i.kind, i.key, json.dumps(i.value, sort_keys=True)) for i in changes.upserts}
+    assert len(upserts) == len(changes.upserts)
+    return upserts, set(changes.deletes)
 
 
 def _steps(seed: int, count: int) -> Iterator[tuple[str, PolicyEvent | str, datetime]]:
@@ -100,10 +108,13 @@ def test_indexed_decide_equals_the_plain_one_step_by_step(
             plain = resolve_case(plain, step, now)
             continue
         assert isinstance(step, PolicyEvent)
+        old_indexed, old_plain = indexed, plain
         indexed, got = decide(indexed, step, CONFIG, now, routing=ROUTING)
         plain, expected = _plain(plain, step, now, monkeypatch)
         assert got == expected
         assert indexed == plain
+        # The diff from the decision's noted steps writes what comparing the states would.
+        assert _written(diff(old_indexed, indexed)) == _written(diff(old_plain, plain))
     assert len(plain.records) <= 101  # the cap held (pruned to 100 before the new one)
     assert isinstance(indexed._index, PolicyIndex)
 
