@@ -153,6 +153,7 @@ def _environment(
     profile: bool,
     stalls: bool,
     gc_freeze: bool,
+    gc_default: bool,
 ) -> dict[str, str]:
     rules = work / "rules"
     rules.mkdir()
@@ -175,6 +176,7 @@ def _environment(
         **({"UPSTANDER_BENCH_PROFILE": str(work / "bot.prof")} if profile else {}),
         **({"UPSTANDER_BENCH_STALLS": "1"} if stalls else {}),
         **({"UPSTANDER_BENCH_GC_FREEZE": "1"} if gc_freeze else {}),
+        **({"UPSTANDER_BENCH_GC_DEFAULT": "1"} if gc_default else {}),
     }
 
 
@@ -199,6 +201,7 @@ async def run(args: argparse.Namespace, work: Path) -> None:
             args.profile,
             args.stalls,
             args.gc_freeze,
+            args.gc_default,
         )
         log = (work / "bot.log").open("wb")
         bot = subprocess.Popen(
@@ -306,7 +309,7 @@ def report(
         f"\nbacklog (sent − handled) every {step:g} s: "
         + ", ".join(f"{t:.0f}s:{s - h}" for t, s, h in series)
     )
-    stalls = stall_summary(work / "probes.txt")
+    stalls = stall_summary(work / "probes.txt", before[2])
     if stalls:
         print(f"\n{stalls}")
     check(work, traffic, server)
@@ -369,7 +372,12 @@ def main() -> None:
     parser.add_argument(
         "--gc-freeze",
         action="store_true",
-        help="experiment (with --stalls): gc.freeze() in the bot once it serves",
+        help="experiment: another gc.freeze() at the first message (run freezes once ready)",
+    )
+    parser.add_argument(
+        "--gc-default",
+        action="store_true",
+        help="control run: the interpreter's default GC, without `upstander run`'s tuning",
     )
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     args = parser.parse_args()

@@ -116,7 +116,10 @@ class Stalls:
     """Where the event loop stood still: garbage-collector pauses and loop lag (opt-in).
 
     With UPSTANDER_BENCH_STALLS set, every GC pass over 1 ms and every 10 ms loop tick that ran
-    over 2 ms late are written as `# gc gen ms` / `# lag ms` lines, to explain latency tails.
+    over 2 ms late are written as `# gc gen ms at_ns` / `# lag ms` lines, to explain latency
+    tails (`at_ns`: CLOCK_MONOTONIC at the end of the pass, so start-up passes can be told
+    apart), and `# gc-frozen n m` says how many objects `upstander run` froze after start-up
+    and how many the collector still tracks at exit.
     With UPSTANDER_BENCH_GC_FREEZE also set, the bot's start-up objects are moved out of the
     collector's reach (`gc.freeze()`) once it handles its first message: an experiment for
     what the same call in `upstander run`'s start-up would gain.
@@ -126,7 +129,7 @@ class Stalls:
 
     def __init__(self) -> None:
         self.gc_started = 0
-        self.gc_ms: list[tuple[int, float]] = []
+        self.gc_ms: list[tuple[int, float, int]] = []
         self.lag_ms: list[float] = []
 
     def on_gc(self, phase: str, info: dict[str, int]) -> None:
@@ -135,7 +138,7 @@ class Stalls:
             return
         ms = (time.perf_counter_ns() - self.gc_started) / 1e6
         if ms > 1.0:
-            self.gc_ms.append((info["generation"], ms))
+            self.gc_ms.append((info["generation"], ms, time.monotonic_ns()))
 
     async def watch_loop(self) -> None:
         import asyncio
@@ -148,7 +151,10 @@ class Stalls:
                 self.lag_ms.append(late)
 
     def lines(self) -> list[str]:
-        out = [f"# gc {gen} {ms:.2f}" for gen, ms in self.gc_ms]
+        import gc
+
+        out = [f"# gc {gen} {ms:.2f} {at}" for gen, ms, at in self.gc_ms]
+        out.append(f"# gc-frozen {gc.get_freeze_count()} {len(gc.get_objects())}")
         return out + [f"# lag {ms:.2f}" for ms in self.lag_ms]
 
 
@@ -206,7 +212,22 @@ def _at_exit() -> None:
     _out.close()
 
 
+def _default_gc() -> None:
+    """Undo `upstander run`'s GC tuning (thresholds, freeze once ready): the control run."""
+    import gc
+
+    from bot.cli import run_cmd
+
+    async def no_freeze(bot: Any) -> None:
+        return None
+
+    run_cmd.GC_THRESHOLDS = gc.get_threshold()  # type: ignore[assignment]
+    run_cmd._freeze_once_ready = no_freeze  # type: ignore[assignment]
+
+
 if __name__ == "__main__":
+    if os.environ.get("UPSTANDER_BENCH_GC_DEFAULT"):
+        _default_gc()
     if os.environ.get("UPSTANDER_BENCH_SWITCH"):
         sys.setswitchinterval(float(os.environ["UPSTANDER_BENCH_SWITCH"]))
     install()

@@ -92,17 +92,29 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
 
 
-def stall_summary(path: Path) -> str:
-    """GC pauses and loop lag recorded by the probe (UPSTANDER_BENCH_STALLS), or ""."""
+def stall_summary(path: Path, load_from_ns: int = 0) -> str:
+    """GC pauses and loop lag recorded by the probe (UPSTANDER_BENCH_STALLS), or "".
+
+    GC passes that ended before `load_from_ns` (CLOCK_MONOTONIC) are start-up, counted apart.
+    """
     gc: list[tuple[int, float]] = []
+    startup: list[float] = []
+    frozen = ""
     lag: list[float] = []
     for line in path.read_text(encoding="ascii").splitlines():
         parts = line.split()
         if line.startswith("# gc "):
-            gc.append((int(parts[2]), float(parts[3])))
+            if len(parts) > 4 and int(parts[4]) < load_from_ns:
+                startup.append(float(parts[3]))
+            else:
+                gc.append((int(parts[2]), float(parts[3])))
+        elif line.startswith("# gc-frozen "):
+            frozen = f"; {int(parts[2]):,} start-up objects frozen"
+            if len(parts) > 3:
+                frozen += f", {int(parts[3]):,} tracked at exit"
         elif line.startswith("# lag "):
             lag.append(float(parts[2]))
-    if not gc and not lag:
+    if not gc and not lag and not startup:
         return ""
     by_gen = {g: [ms for gen, ms in gc if gen == g] for g in (0, 1, 2)}
     gcs = ", ".join(
@@ -111,8 +123,9 @@ def stall_summary(path: Path) -> str:
         if v
     )
     worst = sorted(lag)[-5:]
+    before = f" (before the load: {len(startup)}, {sum(startup):.0f} ms{frozen})"
     return (
-        f"GC pauses over 1 ms: {gcs or 'none'}\n"
+        f"GC pauses over 1 ms during the load: {gcs or 'none'}{before}\n"
         f"event-loop lag over 2 ms: {len(lag)} times, total {sum(lag):.0f} ms, "
         f"worst {', '.join(f'{x:.0f}' for x in worst)} ms"
     )
