@@ -154,6 +154,7 @@ def _environment(
     stalls: bool,
     gc_freeze: bool,
     gc_default: bool,
+    gc_thresholds: str,
 ) -> dict[str, str]:
     rules = work / "rules"
     rules.mkdir()
@@ -177,6 +178,7 @@ def _environment(
         **({"UPSTANDER_BENCH_STALLS": "1"} if stalls else {}),
         **({"UPSTANDER_BENCH_GC_FREEZE": "1"} if gc_freeze else {}),
         **({"UPSTANDER_BENCH_GC_DEFAULT": "1"} if gc_default else {}),
+        **({"UPSTANDER_BENCH_GC_THRESHOLDS": gc_thresholds} if gc_thresholds else {}),
     }
 
 
@@ -202,6 +204,7 @@ async def run(args: argparse.Namespace, work: Path) -> None:
             args.stalls,
             args.gc_freeze,
             args.gc_default,
+            args.gc_thresholds,
         )
         log = (work / "bot.log").open("wb")
         bot = subprocess.Popen(
@@ -309,7 +312,7 @@ def report(
         f"\nbacklog (sent − handled) every {step:g} s: "
         + ", ".join(f"{t:.0f}s:{s - h}" for t, s, h in series)
     )
-    stalls = stall_summary(work / "probes.txt", before[2])
+    stalls = stall_summary(work / "probes.txt", before[2], after[2])
     if stalls:
         print(f"\n{stalls}")
     check(work, traffic, server)
@@ -378,6 +381,11 @@ def main() -> None:
         "--gc-default",
         action="store_true",
         help="control run: the interpreter's default GC, without `upstander run`'s tuning",
+    )
+    parser.add_argument(
+        "--gc-thresholds",
+        default="",
+        help="experiment: run's GC thresholds instead, e.g. 10000,10,10",
     )
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     args = parser.parse_args()

@@ -18,6 +18,7 @@ wrapped name disappears this fails loudly instead of measuring nothing.
 from __future__ import annotations
 
 import atexit
+import collections
 import contextlib
 import contextvars
 import functools
@@ -154,7 +155,10 @@ class Stalls:
         import gc
 
         out = [f"# gc {gen} {ms:.2f} {at}" for gen, ms, at in self.gc_ms]
-        out.append(f"# gc-frozen {gc.get_freeze_count()} {len(gc.get_objects())}")
+        tracked = gc.get_objects()
+        out.append(f"# gc-frozen {gc.get_freeze_count()} {len(tracked)}")
+        kinds = collections.Counter(type(o).__qualname__ for o in tracked).most_common(8)
+        out.append("# gc-types " + " ".join(f"{name}:{n}" for name, n in kinds))
         return out + [f"# lag {ms:.2f}" for ms in self.lag_ms]
 
 
@@ -218,16 +222,21 @@ def _default_gc() -> None:
 
     from bot.cli import run_cmd
 
-    async def no_freeze(bot: Any) -> None:
+    def no_freeze() -> None:
         return None
 
     run_cmd.GC_THRESHOLDS = gc.get_threshold()  # type: ignore[assignment]
-    run_cmd._freeze_once_ready = no_freeze  # type: ignore[assignment]
+    run_cmd._freeze_survivors = no_freeze
 
 
 if __name__ == "__main__":
     if os.environ.get("UPSTANDER_BENCH_GC_DEFAULT"):
         _default_gc()
+    if os.environ.get("UPSTANDER_BENCH_GC_THRESHOLDS"):  # e.g. "10000,10,10"
+        from bot.cli import run_cmd
+
+        limits = os.environ["UPSTANDER_BENCH_GC_THRESHOLDS"].split(",")
+        run_cmd.GC_THRESHOLDS = tuple(int(x) for x in limits)  # type: ignore[assignment]
     if os.environ.get("UPSTANDER_BENCH_SWITCH"):
         sys.setswitchinterval(float(os.environ["UPSTANDER_BENCH_SWITCH"]))
     install()

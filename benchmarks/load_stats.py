@@ -92,22 +92,28 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
 
 
-def stall_summary(path: Path, load_from_ns: int = 0) -> str:
+def stall_summary(path: Path, load_from_ns: int = 0, load_to_ns: int | None = None) -> str:
     """GC pauses and loop lag recorded by the probe (UPSTANDER_BENCH_STALLS), or "".
 
-    GC passes that ended before `load_from_ns` (CLOCK_MONOTONIC) are start-up, counted apart.
+    GC passes that ended before `load_from_ns` or after `load_to_ns` (CLOCK_MONOTONIC: start-up,
+    shut-down) are counted apart.
     """
     gc: list[tuple[int, float]] = []
     startup: list[float] = []
-    frozen = ""
+    shutdown: list[float] = []
+    frozen = kinds = ""
     lag: list[float] = []
     for line in path.read_text(encoding="ascii").splitlines():
         parts = line.split()
         if line.startswith("# gc "):
             if len(parts) > 4 and int(parts[4]) < load_from_ns:
                 startup.append(float(parts[3]))
+            elif len(parts) > 4 and load_to_ns is not None and int(parts[4]) > load_to_ns:
+                shutdown.append(float(parts[3]))
             else:
                 gc.append((int(parts[2]), float(parts[3])))
+        elif line.startswith("# gc-types "):
+            kinds = line.removeprefix("# gc-types ")
         elif line.startswith("# gc-frozen "):
             frozen = f"; {int(parts[2]):,} start-up objects frozen"
             if len(parts) > 3:
@@ -123,9 +129,13 @@ def stall_summary(path: Path, load_from_ns: int = 0) -> str:
         if v
     )
     worst = sorted(lag)[-5:]
-    before = f" (before the load: {len(startup)}, {sum(startup):.0f} ms{frozen})"
+    before = (
+        f" (start-up: {len(startup)}, {sum(startup):.0f} ms{frozen}; "
+        f"shut-down: {len(shutdown)}, {sum(shutdown):.0f} ms)"
+    )
     return (
         f"GC pauses over 1 ms during the load: {gcs or 'none'}{before}\n"
         f"event-loop lag over 2 ms: {len(lag)} times, total {sum(lag):.0f} ms, "
         f"worst {', '.join(f'{x:.0f}' for x in worst)} ms"
+        + (f"\nmost tracked types at exit: {kinds}" if kinds else "")
     )
