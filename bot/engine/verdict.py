@@ -101,10 +101,12 @@ class Verdict:
 
     @property
     def top(self) -> Hit | None:
-        """The most serious hit (first one on ties), or None."""
+        """The most serious hit, or None. On equal severity a hit that names what it is about
+        (a protected characteristic, violence, retaliation) wins over a generic insult
+        (harassment), then the first one."""
         if not self.hits:
             return None
-        return max(self.hits, key=lambda h: (h.severity, -h.start))
+        return max(self.hits, key=lambda h: (h.severity, h.category != "harassment", -h.start))
 
     @property
     def category(self) -> Category | None:
