@@ -213,9 +213,14 @@ def is_condemned(folded: str) -> bool:
     return CONDEMNATION.search(folded) is not None
 
 
+# How far back in its sentence a counter-speech opener may stand. Bounding it keeps a long
+# unpunctuated message with many hits linear: each hit looks back this far, not to the start.
+COUNTER_REACH = 300
+
+
 def is_counter_speech(folded: str, span: tuple[int, int]) -> bool:
     """True when the span is the object of a clause that rejects it ("saying X is wrong")."""
-    start = _sentence_start(folded, span[0])
+    start = max(_sentence_start(folded, span[0]), span[0] - COUNTER_REACH)
     return _COUNTER_OPENER.search(folded, start, span[0]) is not None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.engine import EvalContext, RuleSet
-from bot.engine.context import Tokens, is_negated
+from bot.engine.context import COUNTER_REACH, Tokens, is_counter_speech, is_negated
 
 
 def _negated(text: str, a: str, b: str) -> bool:
@@ -121,3 +121,13 @@ def test_clean_message_keeps_known_mentions(ruleset: RuleSet) -> None:
     verdict = ruleset.evaluate("lunch?", EvalContext(mentions=(5,), reply_to=6))
     assert not verdict.flagged
     assert verdict.addressee.mentions == (5,) and verdict.addressee.reply_to == 6
+
+
+def test_counter_speech_opener_counts_within_its_reach_only() -> None:
+    near = "stop saying that people are vermin"
+    at = near.index("vermin")
+    assert is_counter_speech(near, (at, at + 6))
+    filler = " and then" * (COUNTER_REACH // 9 + 1)
+    far = f"stop saying that{filler} people are vermin"
+    at = far.index("vermin")
+    assert not is_counter_speech(far, (at, at + 6))  # one long sentence: the opener is too far
