@@ -165,6 +165,8 @@ def _run_keeper(choices: tuple[int, ...]) -> Callable[[re.Match[bytes]], list[in
 
 def _runs_per_word(data: bytes) -> int:
     """The largest number of runs of three or more letters in one word."""
+    if _RUN_RE.search(data) is None:  # the usual case: no run at all, no per-word split
+        return 0
     return max((len(_RUN_RE.findall(word)) for word in _WORD_RE.findall(data)), default=0)
 
 
