@@ -159,7 +159,56 @@ class Stalls:
         out.append(f"# gc-frozen {gc.get_freeze_count()} {len(tracked)}")
         kinds = collections.Counter(type(o).__qualname__ for o in tracked).most_common(8)
         out.append("# gc-types " + " ".join(f"{name}:{n}" for name, n in kinds))
-        return out + [f"# lag {ms:.2f}" for ms in self.lag_ms]
+        out += [f"# lag {ms:.2f}" for ms in self.lag_ms]
+        slow = collections.Counter(name for name, *_ in _slow_callbacks)
+        worst: dict[str, float] = collections.defaultdict(float)
+        cpu: dict[str, float] = collections.defaultdict(float)
+        for name, ms, cpu_ms in _slow_callbacks:
+            worst[name] = max(worst[name], ms)
+            cpu[name] = max(cpu[name], cpu_ms)
+        return out + [
+            f"# slow {n} {worst[name]:.2f} {cpu[name]:.2f} {name}"
+            for name, n in slow.most_common(12)
+        ]
+
+
+# (what ran, wall ms, CPU ms of the loop's thread): wall ≫ CPU means the thread was not running
+# (preempted by the OS, or waiting for the GIL), not that the callback had that much work.
+_slow_callbacks: list[tuple[str, float, float]] = []
+SLOW_MS = 3.0
+
+
+def _time_callbacks() -> None:
+    """Record every event-loop callback that ran longer than SLOW_MS, by what it ran.
+
+    Loop lag says *that* the loop stood still; this says *which* callback held it (a task's
+    coroutine name, or the callback's own name), to tell our code from discord.py's.
+    """
+    import asyncio.events
+
+    original = asyncio.events.Handle._run
+
+    def timed(handle: Any) -> None:
+        start, start_cpu = time.perf_counter(), time.thread_time()
+        original(handle)
+        ms = (time.perf_counter() - start) * 1000
+        if ms > SLOW_MS:
+            cpu_ms = (time.thread_time() - start_cpu) * 1000
+            _slow_callbacks.append((_callback_name(handle), ms, cpu_ms))
+
+    asyncio.events.Handle._run = timed  # type: ignore[method-assign]
+
+
+def _callback_name(handle: Any) -> str:
+    callback = getattr(handle, "_callback", None)
+    task = getattr(callback, "__self__", None)
+    coro = getattr(task, "get_coro", None)
+    if coro is not None:
+        running = coro()
+        code = getattr(running, "cr_code", None)
+        where = f"{Path(code.co_filename).name}:" if code is not None else ""
+        return where + getattr(running, "__qualname__", repr(running)).replace(" ", "_")
+    return getattr(callback, "__qualname__", repr(callback)).replace(" ", "_")
 
 
 _stalls: Stalls | None = None
@@ -172,6 +221,7 @@ def _install_stalls() -> None:
     global _stalls
     _stalls = stalls = Stalls()
     gc.callbacks.append(stalls.on_gc)
+    _time_callbacks()
     original = moderation.ModerationService.__init__
 
     @functools.wraps(original)

@@ -103,6 +103,7 @@ def stall_summary(path: Path, load_from_ns: int = 0, load_to_ns: int | None = No
     shutdown: list[float] = []
     frozen = kinds = ""
     lag: list[float] = []
+    slow: list[str] = []
     for line in path.read_text(encoding="ascii").splitlines():
         parts = line.split()
         if line.startswith("# gc "):
@@ -120,6 +121,8 @@ def stall_summary(path: Path, load_from_ns: int = 0, load_to_ns: int | None = No
                 frozen += f", {int(parts[3]):,} tracked at exit"
         elif line.startswith("# lag "):
             lag.append(float(parts[2]))
+        elif line.startswith("# slow "):
+            slow.append(f"  {parts[2]:>5} × worst {parts[3]} ms (CPU {parts[4]} ms) {parts[5]}")
     if not gc and not lag and not startup:
         return ""
     by_gen = {g: [ms for gen, ms in gc if gen == g] for g in (0, 1, 2)}
@@ -138,4 +141,9 @@ def stall_summary(path: Path, load_from_ns: int = 0, load_to_ns: int | None = No
         f"event-loop lag over 2 ms: {len(lag)} times, total {sum(lag):.0f} ms, "
         f"worst {', '.join(f'{x:.0f}' for x in worst)} ms"
         + (f"\nmost tracked types at exit: {kinds}" if kinds else "")
+        + (
+            "\nloop callbacks over 3 ms (incl. start-up), by what ran"
+            " (CPU: the most CPU time one of them took):\n" + "\n".join(slow)
+        )
+        * bool(slow)
     )

@@ -1,5 +1,8 @@
 """One message in, one decision out: engine → policy → store (one transaction) → an `Outcome`.
 
+The policy decides under the guild's lock; the transaction is written after the lock is
+released, in decision order (see policy_book.py), so no decision waits for another's commit.
+
 Clean messages are stored nowhere. A replayed event (gateway resume, restart) finds the policy's
 `seen` key and the store's (guild, message, version) key and does nothing twice.
 """
@@ -26,7 +29,14 @@ from bot.services.types import (
     NudgePlan,
     Outcome,
 )
-from bot.store import CaseRequest, Detection, ForbiddenError, Store, StoreUnavailableError
+from bot.store import (
+    CaseRequest,
+    Detection,
+    ForbiddenError,
+    PolicyChanges,
+    Store,
+    StoreUnavailableError,
+)
 from bot.store.records import NudgeStatus, message_link
 
 log = logging.getLogger(__name__)
@@ -42,6 +52,17 @@ class _Pending:
     verdict: Verdict | None  # None for AutoMod blocks
 
 
+@dataclass(frozen=True, slots=True)
+class _Decided:
+    """A decision made and adopted by the policy, waiting for its turn to be written."""
+
+    event: PolicyEvent
+    pending: _Pending
+    decision: Decision
+    primary: Escalation | None  # the escalation filed with the incident, in its transaction
+    changes: PolicyChanges
+
+
 class ModerationService:
     """Judges messages and records the decisions."""
 
@@ -52,7 +73,7 @@ class ModerationService:
         self.book = book
         # Flagged messages and AutoMod blocks the store refused (locked, full, read-only),
         # oldest first; the gateway calls `retry_kept()` until it is empty.
-        self.kept: KeptDecisions[tuple[PolicyEvent, _Pending]] = KeptDecisions()
+        self.kept: KeptDecisions[_Decided] = KeptDecisions()
         self.in_flight = InFlight()
 
     def evaluate(self, message: MessageIn) -> Verdict:
@@ -168,35 +189,15 @@ class ModerationService:
         return await self._apply_or_keep(event, _Pending(detection, verdict))
 
     async def _apply_or_keep(self, event: PolicyEvent, pending: _Pending) -> Outcome:
-        """Decide and store; when the store refuses the write, keep the decision to retry."""
-        label = f"guild {event.guild_id} message {event.message_id}"
-        if self.kept:
-            # Older decisions are waiting: queue behind them so the policy counts in order,
-            # and a locked database costs one busy-timeout wait per retry, not per message.
-            self.kept.keep((event, pending), label, self.book.clock())
-            return Outcome(flagged=True, notes=(KEPT_NOTE,))
-        try:
-            return await self.apply(event, pending)
-        except StoreUnavailableError as exc:
-            # Nothing was written (one transaction, rolled back), and the policy's memory was
-            # not advanced, so the retry decides it afresh exactly once.
-            if self.kept.keep((event, pending), label, self.book.clock()):
-                log.error(
-                    "could not store the decision on %s: %s. It is kept in memory and will be "
-                    "stored when the database accepts writes again (%d waiting).",
-                    label,
-                    exc,
-                    len(self.kept),
-                )
-            return Outcome(flagged=True, notes=(KEPT_NOTE,))
+        """Decide now; store in decision order, or keep the decision while the store refuses."""
+        return await self.apply(event, pending)
 
     async def retry_kept(self) -> list[Outcome]:
         """Store kept decisions oldest first; stop at the first one the store still refuses."""
         outcomes: list[Outcome] = []
         while (kept := self.kept.first()) is not None:
-            event, pending = kept.item
             try:
-                outcomes.append(await self.apply(event, pending))
+                outcomes.append(await self._store(kept.item))
             except StoreUnavailableError as exc:
                 log.error(
                     "the database still refuses writes (%s); %d decision(s) waiting",
@@ -217,7 +218,7 @@ class ModerationService:
         return outcomes
 
     async def apply(self, event: PolicyEvent, pending: _Pending | None) -> Outcome:
-        """Decide one event under the guild's lock and persist everything it changed.
+        """Decide one event under the guild's lock, then persist everything it changed.
 
         `pending` is the incident to store with the decision; None for events with no message
         (a moderator's warning), whose decision is saved on its own.
@@ -228,9 +229,6 @@ class ModerationService:
     async def _apply(self, event: PolicyEvent, pending: _Pending | None) -> Outcome:
         book = self.book
         guild = event.guild_id
-        primary: Escalation | None = None
-        case_id: int | None = None
-        incident_id: int | None = None
         async with book.lock(guild):
             state = await book.state(guild)
             new_state, decision = decide(
@@ -245,19 +243,76 @@ class ModerationService:
                 await book.save(guild, new_state)
             else:
                 primary = _primary(decision, event.author_id)
-                result = await self.store.incidents.record_detection(
-                    pending.detection,
-                    policy_changes=book.changes(guild, new_state),
-                    case=_case_request(primary),
+                changes = book.adopt(guild, new_state)
+                decided = _Decided(event, pending, decision, primary, changes)
+                slot = book.writes.slot(guild)
+        if pending is None:
+            alerts = await self._cases(event, decision, None, None, None)
+            return Outcome(None, True, False, None, tuple(alerts), decision.notes)
+        # The lock is free: the next message is judged while this one is written.
+        async with slot:
+            return await self._store_or_keep(decided)
+
+    async def _store_or_keep(self, decided: _Decided) -> Outcome:
+        """Write a decision (its turn in the guild's line has come), or keep it for later."""
+        event = decided.event
+        label = f"guild {event.guild_id} message {event.message_id}"
+        now = self.book.clock()
+        if self.kept:
+            # Older decisions wait for the database: queue behind them, so they are written
+            # in order, and a locked database costs one busy-timeout wait per retry.
+            if not self.kept.keep(decided, label, now):
+                self.book.abandoned(event.guild_id)
+            return Outcome(flagged=True, notes=(KEPT_NOTE,))
+        try:
+            return await self._store(decided)
+        except StoreUnavailableError as exc:
+            # Nothing was written (one transaction, rolled back): keep it to write later.
+            if self.kept.keep(decided, label, now):
+                log.error(
+                    "could not store the decision on %s: %s. It is kept in memory and will be "
+                    "stored when the database accepts writes again (%d waiting).",
+                    label,
+                    exc,
+                    len(self.kept),
                 )
-                if not result.created:
-                    # The store knew this revision but the policy did not: never act twice.
-                    return Outcome(incident_id=result.incident_id, flagged=True, duplicate=True)
-                book.remember(guild, new_state)
-                case_id, incident_id = result.case_id, result.incident_id
+            else:
+                self.book.abandoned(event.guild_id)
+            return Outcome(flagged=True, notes=(KEPT_NOTE,))
+
+    async def _store(self, decided: _Decided) -> Outcome:
+        """Commit a decision with its incident, then open its cases and plan its nudge.
+
+        Raises StoreUnavailableError, with nothing written and the decision still unstored,
+        when the database refuses the write.
+        """
+        event, pending, decision, primary = (
+            decided.event,
+            decided.pending,
+            decided.decision,
+            decided.primary,
+        )
+        try:
+            result = await self.store.incidents.record_detection(
+                pending.detection,
+                policy_changes=decided.changes,
+                case=_case_request(primary),
+            )
+        except StoreUnavailableError:
+            raise
+        except BaseException:
+            self.book.abandoned(event.guild_id)
+            raise
+        if not result.created:
+            # The store knew this revision but the policy did not (its memory was lost or
+            # reset): never act twice, and take the store's state as the truth again.
+            self.book.abandoned(event.guild_id)
+            return Outcome(incident_id=result.incident_id, flagged=True, duplicate=True)
+        self.book.stored(event.guild_id)
+        case_id, incident_id = result.case_id, result.incident_id
         alerts = await self._cases(event, decision, primary, case_id, incident_id)
         nudge = None
-        if decision.nudge is not None and pending is not None and incident_id is not None:
+        if decision.nudge is not None:
             nudge = await self._nudge(decision.nudge, pending, incident_id)
         return Outcome(incident_id, True, False, nudge, tuple(alerts), decision.notes)
 
