@@ -179,6 +179,7 @@ def _environment(
         **({"UPSTANDER_BENCH_GC_FREEZE": "1"} if gc_freeze else {}),
         **({"UPSTANDER_BENCH_GC_DEFAULT": "1"} if gc_default else {}),
         **({"UPSTANDER_BENCH_GC_THRESHOLDS": gc_thresholds} if gc_thresholds else {}),
+        **({"UPSTANDER_BENCH_TRACEMALLOC": "1"} if os.environ.get("BENCH_TRACEMALLOC") else {}),
     }
 
 
@@ -315,6 +316,13 @@ def report(
     stalls = stall_summary(work / "probes.txt", before[2], after[2])
     if stalls:
         print(f"\n{stalls}")
+    grew = [
+        line[2:]
+        for line in (work / "probes.txt").read_text().splitlines()
+        if line.startswith("# grew")
+    ]
+    if grew:
+        print("\nallocations kept during the load (tracemalloc, by line):\n  " + "\n  ".join(grew))
     check(work, traffic, server)
 
 
@@ -387,8 +395,15 @@ def main() -> None:
         default="",
         help="experiment: run's GC thresholds instead, e.g. 10000,10,10",
     )
+    parser.add_argument(
+        "--tracemalloc",
+        action="store_true",
+        help="trace the bot's allocations and print what it kept during the load (slower)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     args = parser.parse_args()
+    if args.tracemalloc:
+        os.environ["BENCH_TRACEMALLOC"] = "1"
     work = Path(tempfile.mkdtemp(prefix="upstander-load-"))
     asyncio.run(run(args, work))
     if args.keep:

@@ -70,6 +70,8 @@ def _handler(kind: str, name: str) -> None:
         finally:
             record[DONE] = time.monotonic_ns()
             _current.reset(token)
+            if _growth is not None:
+                _growth.count()
             _lines.append(" ".join(map(str, record)))
             if len(_lines) >= FLUSH_EVERY:
                 _flush()
@@ -207,7 +209,10 @@ def _callback_name(handle: Any) -> str:
         running = coro()
         code = getattr(running, "cr_code", None)
         where = f"{Path(code.co_filename).name}:" if code is not None else ""
-        return where + getattr(running, "__qualname__", repr(running)).replace(" ", "_")
+        name = getattr(running, "__qualname__", repr(running)).replace(" ", "_")
+        frame = getattr(running, "cr_frame", None)
+        event = frame.f_locals.get("event_name") if frame is not None else None
+        return where + name + (f"[{event}]" if event else "")
     return getattr(callback, "__qualname__", repr(callback)).replace(" ", "_")
 
 
@@ -255,6 +260,51 @@ def _freeze_on_first_message() -> None:
     moderation.ModerationService.handle_message = first  # type: ignore[method-assign]
 
 
+class Growth:
+    """What the bot allocated and kept during the load (opt-in: UPSTANDER_BENCH_TRACEMALLOC).
+
+    A baseline snapshot after the first BASELINE handled events (past the warm-up), another
+    every EVERY events after it; at exit the last one is compared with the baseline, by the
+    line that allocated, to tell memory kept by design from memory that leaks.
+    """
+
+    BASELINE, EVERY = 2_000, 5_000
+
+    def __init__(self) -> None:
+        import tracemalloc
+
+        tracemalloc.start(1)
+        self.handled = 0
+        self.baseline: Any = None
+        self.last: Any = None
+
+    def count(self) -> None:
+        import tracemalloc
+
+        self.handled += 1
+        if self.handled == self.BASELINE:
+            self.baseline = tracemalloc.take_snapshot()
+        elif self.handled > self.BASELINE and self.handled % self.EVERY == 0:
+            self.last = tracemalloc.take_snapshot()
+
+    def lines(self) -> list[str]:
+        if self.baseline is None or self.last is None:
+            return []
+        stats = self.last.compare_to(self.baseline, "lineno")
+        total = sum(s.size_diff for s in stats)
+        out = [f"# grew {total / 1024:.0f} KiB from event {self.BASELINE:,} to {self.handled:,}"]
+        for stat in stats[:12]:
+            where = stat.traceback[0]
+            name = "/".join(Path(where.filename).parts[-2:])
+            out.append(
+                f"# grew {stat.size_diff / 1024:.0f} KiB {stat.count_diff:+d} {name}:{where.lineno}"
+            )
+        return out
+
+
+_growth: Growth | None = None
+
+
 def _at_exit() -> None:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     _lines.append(
@@ -262,6 +312,8 @@ def _at_exit() -> None:
     )
     if _stalls is not None:
         _lines.extend(_stalls.lines())
+    if _growth is not None:
+        _lines.extend(_growth.lines())
     _flush()
     _out.close()
 
@@ -290,6 +342,8 @@ if __name__ == "__main__":
     if os.environ.get("UPSTANDER_BENCH_SWITCH"):
         sys.setswitchinterval(float(os.environ["UPSTANDER_BENCH_SWITCH"]))
     install()
+    if os.environ.get("UPSTANDER_BENCH_TRACEMALLOC"):
+        _growth = Growth()
     if os.environ.get("UPSTANDER_BENCH_STALLS"):
         _install_stalls()
     atexit.register(_at_exit)

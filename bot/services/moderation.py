@@ -16,6 +16,7 @@ from bot.engine import EvalContext, Verdict
 from bot.policy import Decision, Escalation, PolicyEvent, decide
 from bot.policy.events import Nudge
 from bot.services.evidence import alert_plan
+from bot.services.flagged import FlaggedMessages
 from bot.services.in_flight import InFlight
 from bot.services.kept import KeptDecisions
 from bot.services.policy_book import PolicyBook
@@ -75,6 +76,7 @@ class ModerationService:
         # oldest first; the gateway calls `retry_kept()` until it is empty.
         self.kept: KeptDecisions[_Decided] = KeptDecisions()
         self.in_flight = InFlight()
+        self.flagged = FlaggedMessages(store.incidents)
 
     def evaluate(self, message: MessageIn) -> Verdict:
         """The engine's verdict for a message, with its mentions and reply as context."""
@@ -90,9 +92,11 @@ class ModerationService:
 
     async def handle_edit(self, edit: EditIn) -> Outcome:
         """Re-check an edit; the earlier flagged version's evidence is kept beside the new text."""
-        await self._queued_decisions(edit.guild_id, edit.message_id)
-        earlier = await self.store.incidents.for_message(edit.guild_id, edit.message_id)
         verdict = self.evaluate(edit)
+        await self._queued_decisions(edit.guild_id, edit.message_id)
+        earlier = []
+        if await self.flagged.may_have_incident(edit.message_id):
+            earlier = await self.store.incidents.for_message(edit.guild_id, edit.message_id)
         if earlier:
             last = earlier[-1]
             known = last.edits[-1].text if last.edits else last.text
@@ -111,6 +115,8 @@ class ModerationService:
     async def handle_delete(self, deleted: DeleteIn) -> list[int]:
         """Mark a flagged message deleted (evidence kept); unflagged deletions leave no trace."""
         await self._queued_decisions(deleted.guild_id, deleted.message_id)
+        if not await self.flagged.may_have_incident(deleted.message_id):
+            return []
         return await self.store.incidents.record_deletion(
             deleted.guild_id, deleted.message_id, deleted_at=deleted.at
         )
@@ -244,6 +250,7 @@ class ModerationService:
             else:
                 primary = _primary(decision, event.author_id)
                 changes = book.adopt(guild, new_state)
+                self.flagged.add(event.message_id)
                 decided = _Decided(event, pending, decision, primary, changes)
                 slot = book.writes.slot(guild)
         if pending is None:

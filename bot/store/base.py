@@ -94,6 +94,10 @@ class Incidents(Protocol):
         """Every flagged revision of a message."""
         ...
 
+    async def message_ids(self) -> list[int]:
+        """The id of every message with an incident, ascending, each once."""
+        ...
+
 
 class Nudges(Protocol):
     """Private messages the bot sent, with delivery status."""

@@ -338,3 +338,12 @@ class SqliteIncidents:
                 conn, "guild_id = ? AND message_id = ?", (guild_id, message_id)
             )
         )
+
+    async def message_ids(self) -> list[int]:
+        """The id of every message with an incident, ascending, each once."""
+        return await self._db.snapshot(
+            lambda conn: [
+                int(r[0])
+                for r in conn.execute("SELECT DISTINCT message_id FROM incidents ORDER BY 1")
+            ]
+        )
