@@ -247,6 +247,13 @@ class UpstanderBot(commands.Bot):
             return False  # the moderators' own discussion of evidence must not be flagged
         return not settings.watched_channel_ids or bool(ids & set(settings.watched_channel_ids))
 
+    async def on_message(self, message: discord.Message, /) -> None:
+        """No text commands: commands.Bot would otherwise parse every message for a prefix.
+
+        The watch cog's listener still gets every message; this only replaces the prefix
+        parsing (a command context built per message) that slash-only bots do not need.
+        """
+
     def author_is_moderator(self, author: discord.abc.User) -> bool:
         """The moderator check, for message authors."""
         return is_moderator(author, self.settings)

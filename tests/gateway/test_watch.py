@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 
 import discord
+import pytest
 
 from tests.gateway.conftest import World
 from tests.services.kit import INSULT, SLUR, THREAT
@@ -168,3 +169,21 @@ async def test_edit_after_restart_uses_the_uncached_path_and_keeps_evidence(worl
     (incident,) = await world.bot.services.store.incidents.for_message(world.guild.id, message.id)
     assert incident.text == f"{SLUR} again"
     assert [e.text for e in incident.edits] == ["edited away"]
+
+
+async def test_messages_are_not_parsed_for_text_commands(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Slash commands only: no per-message command context, and messages are still judged."""
+    contexts: list[object] = []
+    original = world.bot.get_context
+
+    async def counted(message: object, **kw: object) -> object:
+        contexts.append(message)
+        return await original(message, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(world.bot, "get_context", counted)
+    await world.alice.send(world.general, f"<@{world.bot.user.id}> help {SLUR}")  # type: ignore[union-attr]
+
+    assert contexts == []
+    assert len(world.dms(world.alice)) == 1
