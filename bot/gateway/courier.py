@@ -57,6 +57,18 @@ class Courier:
             log.warning("user %s not found", user_id)
             return None
 
+    async def _send_nudge(self, plan: NudgePlan) -> None:
+        # The DM channel is opened by id: fetching the user first would cost a REST call more.
+        user = self.bot.get_user(plan.member_id)
+        channel = user.dm_channel if user is not None else None
+        if channel is None:
+            channel = await self.bot.create_dm(user or discord.Object(id=plan.member_id))
+        await channel.send(
+            render.nudge_text(plan),
+            view=nudge_view(plan.incident_id),
+            allowed_mentions=render.NO_MENTIONS,
+        )
+
     async def _channel(self, channel_id: int) -> discord.abc.Messageable | None:
         channel = self.bot.get_channel(channel_id)
         if isinstance(channel, discord.abc.Messageable):
@@ -68,28 +80,19 @@ class Courier:
         """DM the sender; record and return (delivered / dms_closed / blocked / failed, why)."""
         status: NudgeStatus = "failed"
         detail: str | None = None
-        user = await self._user(plan.member_id)
-        if user is not None:
-            try:
-                await asyncio.wait_for(
-                    user.send(
-                        render.nudge_text(plan),
-                        view=nudge_view(plan.incident_id),
-                        allowed_mentions=render.NO_MENTIONS,
-                    ),
-                    timeout=self.dm_timeout,
-                )
-                status = "delivered"
-            except discord.Forbidden as exc:
-                status = "dms_closed" if exc.code == DMS_CLOSED else "blocked"
-                detail = f"{exc.code}: {exc.text}"
-            except discord.HTTPException as exc:
-                detail = f"{exc.status}/{exc.code}: {exc.text}"
-            except TimeoutError:
-                # It may still arrive; not retried, so that a member never gets it twice.
-                detail = f"no answer from Discord within {self.dm_timeout:g}s"
-            except (aiohttp.ClientError, OSError) as exc:
-                detail = f"connection error: {type(exc).__name__}"
+        try:
+            await asyncio.wait_for(self._send_nudge(plan), timeout=self.dm_timeout)
+            status = "delivered"
+        except discord.Forbidden as exc:
+            status = "dms_closed" if exc.code == DMS_CLOSED else "blocked"
+            detail = f"{exc.code}: {exc.text}"
+        except discord.HTTPException as exc:
+            detail = f"{exc.status}/{exc.code}: {exc.text}"
+        except TimeoutError:
+            # It may still arrive; not retried, so that a member never gets it twice.
+            detail = f"no answer from Discord within {self.dm_timeout:g}s"
+        except (aiohttp.ClientError, OSError) as exc:
+            detail = f"connection error: {type(exc).__name__}"
         await self.bot.services.moderation.nudge_result(plan.nudge_id, status, detail)
         if status != "delivered":
             log.info("nudge %s not delivered: %s %s", plan.nudge_id, status, detail)

@@ -187,3 +187,22 @@ async def test_messages_are_not_parsed_for_text_commands(
 
     assert contexts == []
     assert len(world.dms(world.alice)) == 1
+
+
+async def test_nudge_opens_the_dm_by_id_without_fetching_the_user(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An uncached sender costs one REST call less: no GET of the user before the DM."""
+    fetched: list[int] = []
+
+    async def fetch_user(user_id: int) -> discord.User:
+        fetched.append(user_id)
+        raise AssertionError("the nudge fetched the user")
+
+    monkeypatch.setattr(world.bot, "get_user", lambda user_id: None)
+    monkeypatch.setattr(world.bot, "fetch_user", fetch_user)
+    await world.alice.send(world.general, f"you are such a {SLUR}")
+
+    assert fetched == []
+    (dm,) = world.dms(world.alice)
+    assert "Slurs hurt colleagues" in dm.content
