@@ -308,6 +308,10 @@ def report(
             f"  second half of the run: min {min(half) / 1024:.1f} / max {max(half) / 1024:.1f} MiB"
         )
     step = max(1.0, args.seconds / 12)
+    marks = [(t, kib) for t, kib in samples if int(t / step) != int((t - 1.0) / step)]
+    print(
+        f"  RSS every ~{step:g} s: " + ", ".join(f"{t:.0f}s:{kib / 1024:.1f}" for t, kib in marks)
+    )
     series = backlog_series(sent.values(), [p.done for *_, p in matched], before[2], step)
     print(
         f"\nbacklog (sent − handled) every {step:g} s: "
