@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import aiohttp
@@ -63,11 +65,10 @@ class Courier:
         channel = user.dm_channel if user is not None else None
         if channel is None:
             channel = await self.bot.create_dm(user or discord.Object(id=plan.member_id))
-        await channel.send(
-            render.nudge_text(plan),
-            view=nudge_view(plan.incident_id),
-            allowed_mentions=render.NO_MENTIONS,
-        )
+        with _discarded(nudge_view(plan.incident_id)) as view:
+            await channel.send(
+                render.nudge_text(plan), view=view, allowed_mentions=render.NO_MENTIONS
+            )
 
     async def _channel(self, channel_id: int) -> discord.abc.Messageable | None:
         channel = self.bot.get_channel(channel_id)
@@ -129,12 +130,10 @@ class Courier:
                 targets.append(channel)
         for target in targets:
             try:
-                await target.send(
-                    content,
-                    embed=embed,
-                    view=alert_view(plan.case_id),
-                    allowed_mentions=render.NO_MENTIONS,
-                )
+                with _discarded(alert_view(plan.case_id)) as view:
+                    await target.send(
+                        content, embed=embed, view=view, allowed_mentions=render.NO_MENTIONS
+                    )
             except discord.HTTPException:
                 log.exception("could not deliver the alert for case %s", plan.case_id)
 
@@ -184,3 +183,19 @@ class Courier:
             await target.send(text[:2000], allowed_mentions=render.NO_MENTIONS)
         except discord.HTTPException:
             log.exception("could not reach the moderators")
+
+
+@contextlib.contextmanager
+def _discarded(view: discord.ui.View) -> Iterator[discord.ui.View]:
+    """A view used for one send, then taken apart.
+
+    Our buttons are `DynamicItem`s, answered from their custom_id, so the sent view is never
+    needed again; but a view and its items refer to each other, and such cycles wait for the
+    garbage collector (every sent alert and nudge left ~12 objects for it: steady memory growth
+    under load). Taking it apart lets reference counting free it at once.
+    """
+    try:
+        yield view
+    finally:
+        view.stop()
+        view.clear_items()
