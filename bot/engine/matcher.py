@@ -4,9 +4,11 @@ Per message: one scan of the folded text with the first-pass database (the terms
 three detectors of evasion: a run of three identical letters, letters spaced out, a masked
 letter; and the admin regexes). Only a message with leetspeak characters also gets a scan of
 its skeleton (see `patterns.py`), which is the folded text itself otherwise. Almost every
-message ends there with nothing found and no Python callback. Otherwise the exact pass scans the
-skeleton with every term, checks word boundaries in the folded text, rewrites the skeleton to
-undo the detected evasions and scans again, and gets exact regex spans from RE2. Both engines
+message ends there with nothing found and no Python callback. Otherwise, unless one scan of the
+skeleton with its repeated letters collapsed shows that nothing a rule can use is there (see
+`_Refuter`), the exact pass scans the skeleton with every term, checks word boundaries in the
+folded text, rewrites the skeleton to undo the detected evasions and scans again, and gets
+exact regex spans from RE2. Both engines
 run in linear time, so no admin-written pattern can stall the bot; a regex RE2 accepts but
 Hyperscan cannot compile is run with RE2 alone.
 """
@@ -33,6 +35,7 @@ _SPACED_HS = (
 )
 _SPACED_RE = re.compile(rb"(?<![a-z])[a-z](?:" + _SEPARATORS + rb"{1,2}[a-z]){2,}(?![a-z])")
 _RUN_RE = re.compile(rb"([a-z])\1{2,}")
+_REPEATS_RE = re.compile(rb"([a-z])\1+")
 _MAX_RUN_CHOICES = 6  # runs given a choice of one or two letters each (2**6 rewrites at most)
 _MAX_MIXED_LENGTH = 2000  # bytes of text beyond which runs no longer choose separately
 _WORD_RE = re.compile(rb"[a-z]+")
@@ -187,6 +190,52 @@ def _collect_id(atom: int, start: int, end: int, flags: int, atoms: Any) -> None
     atoms.add(atom)
 
 
+def _collapse(data: bytes) -> bytes:
+    """Every run of one letter as that letter once ("sooo cool" -> "so col")."""
+    return _REPEATS_RE.sub(rb"\1", data)
+
+
+class _Refuter:
+    """Proves cheaply, for most messages the first pass picked out, that the exact pass would
+    find nothing any enabled rule can use, so that it need not run.
+
+    Undoing repeated letters rewrites the skeleton up to 2**6 ways ("sooo" -> "so", "soo"),
+    each scanned with every term. But if a term occurs in any rewrite, its collapsed form (see
+    `_collapse`) occurs in the collapsed skeleton: one scan of that, with the collapsed terms
+    that matter (loud terms and both sides of every pair, not only the side the first pass
+    looks for), finds a superset of the terms the exact pass can find. Word boundaries are not
+    checked, which only keeps the set a superset.
+    """
+
+    def __init__(
+        self,
+        literals: dict[int, Literal],
+        loud: Collection[int],
+        pairs: Sequence[tuple[Collection[int], Collection[int]]],
+    ) -> None:
+        self._loud = frozenset(loud)
+        self._masks = _pair_masks(pairs)
+        wanted = [atom for atom in literals if atom in self._loud or atom in self._masks]
+        expressions = [_escape(_collapse(literals[atom].skeleton)) for atom in wanted]
+        flags = [int(hyperscan.HS_FLAG_SINGLEMATCH)] * len(wanted)
+        self._scan = _compile(expressions, wanted, flags).scan if wanted else None
+
+    def matters(self, skeleton: bytes, regex_atoms: set[int]) -> bool:
+        """False if no rewrite of `skeleton` that only shortens runs of a letter can hold a loud
+        term or both sides of a pair, and no regex of `regex_atoms` is loud or completes one."""
+        atoms = set(regex_atoms)
+        if self._scan is not None:
+            self._scan(_collapse(skeleton), _collect_id, 0, atoms)
+        if not atoms.isdisjoint(self._loud):
+            return True
+        side_a = side_b = 0
+        for atom in atoms:
+            a, b = self._masks.get(atom, (0, 0))
+            side_a |= a
+            side_b |= b
+        return bool(side_a & side_b)
+
+
 def _first(count: int) -> Callable[[re.Match[bytes]], list[int]]:
     return lambda m: list(range(m.start(), m.start() + count))
 
@@ -251,6 +300,7 @@ class Matcher:
         self._skeleton_db = _compile(expressions, ids, [0] * len(ids))
         self._re2 = {i: compile_re2(self._regex(i)) for i in regex_ids}
         self._first: _FirstPass | None = None  # built by `build_first_pass`, or on first use
+        self._refuter: _Refuter | None = None
         self._re2_only: tuple[int, ...] = ()
         self._lazy_regexes: tuple[int, ...] = ()
         self._any_lazy: re2._Regexp | None = None
@@ -302,6 +352,7 @@ class Matcher:
         would keep pair sides quiet, are evaluated at the end of every scan and cost more than
         the few callbacks they save.)
         """
+        self._refuter = _Refuter(self._literals, loud, pairs)
         pairs = [self._trigger(side_a, side_b) for side_a, side_b in pairs]
         sides = {atom for side_a, side_b in pairs for atom in (*side_a, *side_b)}
         wanted = [atom for atom in self._literals if atom in loud or atom in sides]
@@ -322,10 +373,11 @@ class Matcher:
     ) -> tuple[Collection[int], Collection[int]]:
         """The sides of a pair the first pass looks for.
 
-        A side made (almost) only of longer phrases ("teach him a lesson") is rare in
-        chat, so it alone is enough reason to look closer, and the other side, often everyday
-        words ("anyone", "we"), need not cost a callback in most messages. The returned pair
-        (side, side) is complete as soon as that side occurs.
+        A side made (almost) only of phrases ("kill you", "teach him a lesson") is rarer in
+        chat than single words, so it alone is enough reason to look closer, and the other
+        side, often everyday words ("anyone", "id", "job"), need not cost a callback in most
+        messages. The returned pair (side, side) is complete as soon as that side occurs. When
+        the other side is absent, `_Refuter` usually ends the exact pass after one scan.
         """
         phrasal = [self._phrasal(side) for side in (side_a, side_b)]
         if phrasal[0] and (not phrasal[1] or len(side_a) <= len(side_b)):
@@ -335,12 +387,12 @@ class Matcher:
         return side_a, side_b
 
     def _phrasal(self, side: Collection[int]) -> bool:
-        """True if at least 80% of a side's terms are phrases of three words or more (and it has
-        no regex): two-word phrases ("don't want") are common in chat."""
+        """True if at least 80% of a side's terms are phrases of two words or more (and it has
+        no regex)."""
         literals = [self._literals.get(atom) for atom in side]
         if not literals or None in literals:
             return False
-        words = sum(1 for literal in literals if literal and literal.skeleton.count(b" ") < 2)
+        words = sum(1 for literal in literals if literal and b" " not in literal.skeleton)
         return words * 5 <= len(literals)
 
     def _with_regexes(
@@ -405,10 +457,13 @@ class Matcher:
         self, folded: str, data: bytes, skeleton: bytes, regex_atoms: set[int]
     ) -> dict[int, list[Span]]:
         """The exact pass: every atom's spans, for a message the first pass picked out."""
-        events: list[tuple[int, int]] = []
-        self._skeleton_db.scan(skeleton, _collect, 0, events)
         if self._any_lazy is not None and self._any_lazy.search(data):
             regex_atoms.update(a for a in self._lazy_regexes if self._re2[a].search(data))
+        refuter = self._refuter
+        if refuter and _refutable(data, skeleton) and not refuter.matters(skeleton, regex_atoms):
+            return _NONE
+        events: list[tuple[int, int]] = []
+        self._skeleton_db.scan(skeleton, _collect, 0, events)
         spans = self._resolve(data, skeleton, events)
         for atom in regex_atoms:
             regex = self._re2[atom]
@@ -509,6 +564,12 @@ class Matcher:
                 target = self._literals[atom].skeleton
                 if all(w == 0x2A or w == t for w, t in zip(word, target, strict=True)):
                     spans.setdefault(atom, set()).add((start, end))
+
+
+def _refutable(data: bytes, skeleton: bytes) -> bool:
+    """True if the exact pass could only rewrite repeated letters: no masked letter, no letters
+    spaced out (see `_Refuter`)."""
+    return b"*" not in skeleton and _SPACED_RE.search(data.translate(_SPACING_TABLE)) is None
 
 
 def _stands_alone(spacing: bytes, runs: list[Span], first: int, last: int) -> bool:

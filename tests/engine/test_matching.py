@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from bot.engine import RuleSet, compile_files
@@ -251,3 +253,73 @@ def test_pair_with_a_phrase_side_needs_both_sides() -> None:
     assert ruleset.evaluate("someone should teach him a lesson").rule_ids == ["gap.incitement"]
     assert not ruleset.evaluate("my dad used to teach him a lesson in chess").flagged
     assert not ruleset.evaluate("anyone free on friday? we could go").flagged
+
+
+WORD_PAIR = """
+rules:
+  - id: gap.threat
+    category: violence
+    subcategory: threat
+    severity: high
+    match:
+      near:
+        - {a: ["{i'll,ill,id,i will}"], b: ["{kill you,hurt you}"], within: 2}
+    nudge: "This reads as a threat."
+"""
+
+
+def _count_exact_passes(ruleset: RuleSet, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    calls: list[str] = []
+    exact = ruleset.matcher._exact
+
+    def counting(folded: str, *args: Any) -> Any:
+        calls.append(folded)
+        return exact(folded, *args)
+
+    monkeypatch.setattr(ruleset.matcher, "_exact", counting)
+    return calls
+
+
+def test_pair_with_a_two_word_phrase_side_looks_only_for_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Everyday words ("ill", "id") on the other side cost neither a callback nor an exact pass.
+    result = compile_files({"rules/pair.yaml": WORD_PAIR})
+    assert result.ruleset is not None
+    ruleset = result.ruleset
+    assert ruleset.matcher.raw_scan(b"id say ill be late, i will call") == 0
+    calls = _count_exact_passes(ruleset, monkeypatch)
+    assert not ruleset.evaluate("id say ill be late, i will call").flagged
+    assert calls == []
+    assert ruleset.evaluate("i'll kill you").rule_ids == ["gap.threat"]
+    assert len(calls) == 1
+    assert not ruleset.evaluate("the boss will kill you for that lol").flagged
+
+
+def test_repeated_letters_alone_do_not_cost_the_rewrites(
+    gaps: RuleSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "sooo" trips the repeated-letter detector; the collapsed text holds no term, so the
+    # exact pass stops before rewriting the runs.
+    resolved: list[bytes] = []
+    resolve = gaps.matcher._resolve
+
+    def counting(data: bytes, *args: Any) -> Any:
+        resolved.append(data)
+        return resolve(data, *args)
+
+    monkeypatch.setattr(gaps.matcher, "_resolve", counting)
+    assert gaps.matcher.find("sooo cooool, see you tomorrowwww") == {}
+    assert resolved == []
+    assert gaps.evaluate("a niggggerrrr, sooo rude").rule_ids == ["gap.slur"]
+    assert len(resolved) == 1
+
+
+def test_stretched_sides_of_a_pair_still_complete_it() -> None:
+    result = compile_files({"rules/pair.yaml": PHRASAL_PAIR})
+    assert result.ruleset is not None
+    ruleset = result.ruleset
+    assert ruleset.evaluate("someoneee should teeeach himmm a lesson").rule_ids == [
+        "gap.incitement"
+    ]
+    assert not ruleset.evaluate("sooo who wants to teeeach him a lesson").flagged
