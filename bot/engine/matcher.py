@@ -35,7 +35,7 @@ _SPACED_HS = (
 )
 _SPACED_RE = re.compile(rb"(?<![a-z])[a-z](?:" + _SEPARATORS + rb"{1,2}[a-z]){2,}(?![a-z])")
 _RUN_RE = re.compile(rb"([a-z])\1{2,}")
-_REPEATS_RE = re.compile(rb"([a-z])\1+")
+_REPEATED_RE = re.compile(rb"([a-z])(?=\1)")  # a letter the same letter follows
 _MAX_RUN_CHOICES = 6  # runs given a choice of one or two letters each (2**6 rewrites at most)
 _MAX_MIXED_LENGTH = 2000  # bytes of text beyond which runs no longer choose separately
 _WORD_RE = re.compile(rb"[a-z]+")
@@ -192,7 +192,7 @@ def _collect_id(atom: int, start: int, end: int, flags: int, atoms: Any) -> None
 
 def _collapse(data: bytes) -> bytes:
     """Every run of one letter as that letter once ("sooo cool" -> "so col")."""
-    return _REPEATS_RE.sub(rb"\1", data)
+    return _REPEATED_RE.sub(b"", data)  # no group in the replacement: no per-match Python
 
 
 class _Refuter:
@@ -256,9 +256,11 @@ class _FirstPass:
         database: hyperscan.Database,
         regexes: frozenset[int],
         masks: dict[int, tuple[int, int]],
+        loud_terms: frozenset[int],
     ) -> None:
         self.scan = database.scan
         self.regexes = regexes  # ids that name a regex, for the exact pass to run
+        self.loud_terms = loud_terms  # terms that call for the exact pass on their own
         # A pair-side term -> (pairs it is side A of, pairs it is side B of); a term on both
         # sides of one pair completes it alone, so it counts as loud.
         self.masks = {atom: mask for atom, mask in masks.items() if not mask[0] & mask[1]}
@@ -366,7 +368,8 @@ class Matcher:
         database, accepted = self._with_regexes(expressions, ids, flags, regexes)
         self._re2_only = tuple(atom for atom in regexes if atom not in accepted)
         masks = {atom: mask for atom, mask in _pair_masks(pairs).items() if atom not in loud}
-        self._first = _FirstPass(database, frozenset(regexes), masks)
+        loud_terms = frozenset(atom for atom in wanted if atom in loud)
+        self._first = _FirstPass(database, frozenset(regexes), masks, loud_terms)
 
     def _trigger(
         self, side_a: Collection[int], side_b: Collection[int]
@@ -451,15 +454,22 @@ class Matcher:
                 regex_atoms.add(atom)
         if not look and not regex_atoms:
             return _NONE
-        return self._exact(folded, data, skeleton, regex_atoms)
+        # A loud term the first pass saw is almost always there: do not try to refute it.
+        return self._exact(folded, data, skeleton, regex_atoms, seen.isdisjoint(first.loud_terms))
 
     def _exact(
-        self, folded: str, data: bytes, skeleton: bytes, regex_atoms: set[int]
+        self,
+        folded: str,
+        data: bytes,
+        skeleton: bytes,
+        regex_atoms: set[int],
+        refute: bool = True,
     ) -> dict[int, list[Span]]:
-        """The exact pass: every atom's spans, for a message the first pass picked out."""
+        """The exact pass: every atom's spans, for a message the first pass picked out (or none
+        if `refute` and `_Refuter` shows that nothing a rule can use is there)."""
         if self._any_lazy is not None and self._any_lazy.search(data):
             regex_atoms.update(a for a in self._lazy_regexes if self._re2[a].search(data))
-        refuter = self._refuter
+        refuter = self._refuter if refute else None
         if refuter and _refutable(data, skeleton) and not refuter.matters(skeleton, regex_atoms):
             return _NONE
         events: list[tuple[int, int]] = []

@@ -160,10 +160,12 @@ class RuleSet:
         """An enabled rule with a term or regex present, or both sides of a `near` clause."""
         if rule.id not in self._enabled_ids:
             return False
-        if any(atom in rule.terms or atom in rule.regexes for atom in found):
+        # Views and sets on both sides: `isdisjoint` walks the smaller one, `found`.
+        atoms = found.keys()
+        if not atoms.isdisjoint(rule.terms.keys()) or not atoms.isdisjoint(rule.regexes):
             return True
         return any(
-            any(atom in near.a for atom in found) and any(atom in near.b for atom in found)
+            not atoms.isdisjoint(near.a.keys()) and not atoms.isdisjoint(near.b.keys())
             for near in rule.near
         )
 
