@@ -159,7 +159,10 @@ def _environment(
     rules = work / "rules"
     rules.mkdir()
     (rules / "bench.yaml").write_text(RULES, encoding="utf-8")
-    (rules / "policy.yaml").write_text(POLICY, encoding="utf-8")
+    policy = POLICY
+    if os.environ.get("BENCH_MAX_RECORDS"):
+        policy += f"  alerts:\n    max_records: {int(os.environ['BENCH_MAX_RECORDS'])}\n"
+    (rules / "policy.yaml").write_text(policy, encoding="utf-8")
     return {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(work),
@@ -179,7 +182,22 @@ def _environment(
         **({"UPSTANDER_BENCH_GC_FREEZE": "1"} if gc_freeze else {}),
         **({"UPSTANDER_BENCH_GC_DEFAULT": "1"} if gc_default else {}),
         **({"UPSTANDER_BENCH_GC_THRESHOLDS": gc_thresholds} if gc_thresholds else {}),
-        **({"UPSTANDER_BENCH_TRACEMALLOC": "1"} if os.environ.get("BENCH_TRACEMALLOC") else {}),
+        **(
+            {"UPSTANDER_BENCH_TRACEMALLOC": os.environ["BENCH_TRACEMALLOC"]}
+            if os.environ.get("BENCH_TRACEMALLOC")
+            else {}
+        ),
+        # Experiments with the bot's environment: BENCH_ENV_MALLOC_ARENA_MAX=2 → MALLOC_ARENA_MAX=2.
+        **{
+            k.removeprefix("BENCH_ENV_"): v
+            for k, v in os.environ.items()
+            if k.startswith("BENCH_ENV_")
+        },
+        **(
+            {"UPSTANDER_BENCH_SWITCH": os.environ["BENCH_SWITCH"]}
+            if os.environ.get("BENCH_SWITCH")
+            else {}
+        ),
     }
 
 
@@ -401,13 +419,34 @@ def main() -> None:
     )
     parser.add_argument(
         "--tracemalloc",
-        action="store_true",
-        help="trace the bot's allocations and print what it kept during the load (slower)",
+        type=int,
+        nargs="?",
+        const=2000,
+        default=0,
+        metavar="FROM_EVENT",
+        help="trace the bot's allocations and print what it kept from this event on (slower)",
+    )
+    parser.add_argument(
+        "--max-records",
+        type=int,
+        default=0,
+        help="the policy's cap on remembered flagged messages (default 20,000): a small cap "
+        "shows memory once the policy's by-design growth has stopped",
+    )
+    parser.add_argument(
+        "--switch-interval",
+        type=float,
+        default=0.0,
+        help="experiment: the bot's sys.setswitchinterval (GIL hand-over; default 0.005 s)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     args = parser.parse_args()
     if args.tracemalloc:
-        os.environ["BENCH_TRACEMALLOC"] = "1"
+        os.environ["BENCH_TRACEMALLOC"] = str(args.tracemalloc)
+    if args.max_records:
+        os.environ["BENCH_MAX_RECORDS"] = str(args.max_records)
+    if args.switch_interval:
+        os.environ["BENCH_SWITCH"] = str(args.switch_interval)
     work = Path(tempfile.mkdtemp(prefix="upstander-load-"))
     asyncio.run(run(args, work))
     if args.keep:
