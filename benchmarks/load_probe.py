@@ -37,7 +37,7 @@ from bot.services import moderation
 from bot.store.incidents import SqliteIncidents
 
 VERDICT, DECIDED, STORED, DONE = 2, 3, 4, 5
-FLUSH_EVERY = 4096
+FLUSH_EVERY = int(os.environ.get("UPSTANDER_BENCH_FLUSH_EVERY", "4096"))
 
 _current: contextvars.ContextVar[list[Any] | None] = contextvars.ContextVar("probe", default=None)
 _lines: list[str] = []
