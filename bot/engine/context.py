@@ -110,10 +110,10 @@ class Tokens:
 
     def __init__(self, folded: str) -> None:
         self.text = folded
-        found = list(_TOKEN.finditer(folded))
-        self.starts = [m.start() for m in found]
-        self.ends = [m.end() for m in found]
-        self.words = [m.group().strip("'") for m in found]
+        spans = [m.span() for m in _TOKEN.finditer(folded)]
+        self.starts = [start for start, _ in spans]
+        self.ends = [end for _, end in spans]
+        self.words = [word.strip("'") for word in _TOKEN.findall(folded)]
 
     def index_at(self, offset: int) -> int:
         """Index of the first token that ends after `offset` (the token at or after it)."""
@@ -240,5 +240,5 @@ def find_aim(original: str, tokens: Tokens, context: EvalContext) -> Aim:
     for name, member_id in context.member_names.items():
         if name and re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", tokens.text):
             mentioned.append(member_id)
-    second_person = any(w in SECOND_PERSON for w in tokens.words)
+    second_person = not SECOND_PERSON.isdisjoint(tokens.words)
     return Aim(tuple(dict.fromkeys(mentioned)), context.reply_to, second_person)
