@@ -159,7 +159,7 @@ class ModerationService:
             rules_version=self.rules.version,
             created_at=block.at,
         )
-        return await self._apply_or_keep(event, _Pending(detection, None))
+        return await self.apply(event, _Pending(detection, None))
 
     async def nudge_result(
         self, nudge_id: int, status: NudgeStatus, detail: str | None = None
@@ -192,11 +192,7 @@ class ModerationService:
             version=version,
             link=link,
         )
-        return await self._apply_or_keep(event, _Pending(detection, verdict))
-
-    async def _apply_or_keep(self, event: PolicyEvent, pending: _Pending) -> Outcome:
-        """Decide now; store in decision order, or keep the decision while the store refuses."""
-        return await self.apply(event, pending)
+        return await self.apply(event, _Pending(detection, verdict))
 
     async def retry_kept(self) -> list[Outcome]:
         """Store kept decisions oldest first; stop at the first one the store still refuses."""
@@ -247,13 +243,13 @@ class ModerationService:
                 return Outcome(notes=decision.notes)
             if pending is None:
                 await book.save(guild, new_state)
+                slot = None
             else:
                 primary = _primary(decision, event.author_id)
-                changes = book.adopt(guild, new_state)
+                decided = _Decided(event, pending, decision, primary, book.adopt(guild, new_state))
                 self.flagged.add(event.message_id)
-                decided = _Decided(event, pending, decision, primary, changes)
                 slot = book.writes.slot(guild)
-        if pending is None:
+        if slot is None:
             alerts = await self._cases(event, decision, None, None, None)
             return Outcome(None, True, False, None, tuple(alerts), decision.notes)
         # The lock is free: the next message is judged while this one is written.
