@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-_TOKEN = re.compile(r"[^\s,.;:?!\"()\[\]{}<>]+")
+_SEPARATOR = r"\s,.;:?!\"()\[\]{}<>"  # what ends a word token
+_TOKEN = re.compile(rf"[^{_SEPARATOR}]+")
 _SENTENCE_END = re.compile(r"[.!?;\n]")
 _CLAUSE_END = re.compile(r"[.!?;:,\n]|\bbut\b")
 # What separates a negator from what it could deny: a sentence end or a clause link.
@@ -233,12 +234,21 @@ class Aim:
     second_person: bool
 
 
-def find_aim(original: str, tokens: Tokens, context: EvalContext) -> Aim:
+# A whole token (as `Tokens` cuts them, quotes stripped) that is a second-person word: one search
+# instead of tokenising every flagged message, most of which no word-distance rule looks at.
+_SECOND_PERSON_TOKEN = re.compile(
+    rf"(?<![^{_SEPARATOR}])'*(?:"
+    + "|".join(re.escape(w) for w in sorted(SECOND_PERSON, key=len, reverse=True))
+    + rf")'*(?![^{_SEPARATOR}])"
+)
+
+
+def find_aim(original: str, folded: str, context: EvalContext) -> Aim:
     """Mentions (from context and `<@id>` in the text), reply target, names, and 'you'."""
     mentioned = list(context.mentions)
     mentioned.extend(int(m) for m in _MENTION.findall(original))
     for name, member_id in context.member_names.items():
-        if name and re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", tokens.text):
+        if name and re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", folded):
             mentioned.append(member_id)
-    second_person = not SECOND_PERSON.isdisjoint(tokens.words)
+    second_person = _SECOND_PERSON_TOKEN.search(folded) is not None
     return Aim(tuple(dict.fromkeys(mentioned)), context.reply_to, second_person)

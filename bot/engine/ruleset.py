@@ -10,6 +10,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from bot.engine import context as ctx
 from bot.engine.context import EvalContext, Tokens
@@ -73,9 +74,13 @@ class _Message:
         self.text = text
         self.folded = fold_with_offsets(text)
         self.found = found
-        self.tokens = Tokens(self.folded.text)
-        self.aim = ctx.find_aim(text, self.tokens, context)
+        self.aim = ctx.find_aim(text, self.folded.text, context)
         self._condemned: bool | None = None
+
+    @cached_property
+    def tokens(self) -> Tokens:
+        """Word tokens, cut only when a word-distance rule asks for them."""
+        return Tokens(self.folded.text)
 
     def spans(self, atom: int) -> list[Span]:
         """Spans of an atom in folded-text characters (empty if absent)."""

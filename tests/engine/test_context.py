@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.engine import EvalContext, RuleSet
-from bot.engine.context import COUNTER_REACH, Tokens, is_counter_speech, is_negated
+from bot.engine.context import (
+    COUNTER_REACH,
+    SECOND_PERSON,
+    Tokens,
+    find_aim,
+    is_counter_speech,
+    is_negated,
+)
 
 
 def _negated(text: str, a: str, b: str) -> bool:
@@ -131,3 +140,22 @@ def test_counter_speech_opener_counts_within_its_reach_only() -> None:
     far = f"stop saying that{filler} people are vermin"
     at = far.index("vermin")
     assert not is_counter_speech(far, (at, at + 6))  # one long sentence: the opener is too far
+
+
+_PIECES = st.sampled_from(
+    [*SECOND_PERSON, "yo", "yours'", "you's", "'you", "''u''", "your-", "thank", "you2", "uu"]
+)
+_GLUE = st.sampled_from(
+    [" ", "  ", ",", ".", "?", "!", '"', "(", ")", "<", "'", "-", "x", "\n", "é"]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(_PIECES, _GLUE), max_size=8), st.text(max_size=12))
+def test_second_person_search_agrees_with_the_tokens(
+    parts: list[tuple[str, str]], noise: str
+) -> None:
+    """The one-search 'you' check finds exactly what cutting the text into tokens finds."""
+    text = "".join(word + glue for word, glue in parts) + noise
+    by_tokens = not SECOND_PERSON.isdisjoint(Tokens(text).words)
+    assert (find_aim(text, text, EvalContext()).second_person) is by_tokens
