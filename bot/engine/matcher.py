@@ -73,8 +73,10 @@ def compile_re2(pattern: str) -> re2._Regexp:
         raise PatternError(f"RE2 rejects the pattern: {reason}") from None
 
 
-def _is_word_byte(byte: int) -> bool:
-    return byte >= 0x80 or 0x30 <= byte <= 0x39 or 0x61 <= byte <= 0x7A
+# 1 for the bytes that continue a word in folded UTF-8 text: a-z, 0-9 and every non-ASCII byte.
+_WORD_BYTE = bytes(
+    1 if byte >= 0x80 or 0x30 <= byte <= 0x39 or 0x61 <= byte <= 0x7A else 0 for byte in range(256)
+)
 
 
 def _escape(literal: bytes) -> bytes:
@@ -295,6 +297,7 @@ class Matcher:
         self._run_ids = range(count, count + 26)
         self._spaced_id = self._run_ids.stop
         self._masked_id = self._spaced_id + 1
+        self._leet_id = self._masked_id + 1  # first pass only: a byte the skeleton rewrites
         expressions = [_escape(self._literals[i].skeleton) for i in literal_ids]
         expressions += [bytes([c]) * 3 for c in range(0x61, 0x7B)]
         expressions += [_SPACED_HS, rb"[a-z]\*"]
@@ -360,7 +363,8 @@ class Matcher:
         wanted = [atom for atom in self._literals if atom in loud or atom in sides]
         expressions = [_escape(self._literals[atom].skeleton) for atom in wanted]
         expressions += [bytes([c]) * 3 for c in range(0x61, 0x7B)] + [_SPACED_HS, rb"[a-z]\*"]
-        ids = [*wanted, *self._run_ids, self._spaced_id, self._masked_id]
+        expressions.append(b"[" + _escape(LEET_FROM) + b"]")
+        ids = [*wanted, *self._run_ids, self._spaced_id, self._masked_id, self._leet_id]
         flags = [int(hyperscan.HS_FLAG_SINGLEMATCH)] * len(ids)
         regexes = sorted(atom for atom in self._re2 if atom in loud or atom in sides)
         self._lazy_regexes = tuple(atom for atom in sorted(self._re2) if atom not in regexes)
@@ -439,9 +443,12 @@ class Matcher:
         first = self._first or self._default_first_pass()
         seen: set[int] = set()
         first.scan(data, _collect_id, 0, seen)
-        skeleton = data.translate(SKELETON_TABLE)
+        skeleton = data
+        if self._leet_id in seen:  # only then can the skeleton differ from the folded text
+            seen.discard(self._leet_id)
+            skeleton = data.translate(SKELETON_TABLE)
         look = bool(seen) and first.closer_look(seen)
-        if skeleton != data and not look:
+        if skeleton is not data and not look:
             # Leetspeak: terms are found in the skeleton; regexes stay on the folded text.
             in_skeleton: set[int] = set()
             first.scan(skeleton, _collect_id, 0, in_skeleton)
@@ -455,7 +462,8 @@ class Matcher:
         if not look and not regex_atoms:
             return _NONE
         # A loud term the first pass saw is almost always there: do not try to refute it.
-        return self._exact(folded, data, skeleton, regex_atoms, seen.isdisjoint(first.loud_terms))
+        refute = seen.isdisjoint(first.loud_terms)
+        return self._exact(folded, data, skeleton, regex_atoms, refute, self._spaced_id in seen)
 
     def _exact(
         self,
@@ -464,13 +472,23 @@ class Matcher:
         skeleton: bytes,
         regex_atoms: set[int],
         refute: bool = True,
+        spaced: bool = True,
     ) -> dict[int, list[Span]]:
         """The exact pass: every atom's spans, for a message the first pass picked out (or none
-        if `refute` and `_Refuter` shows that nothing a rule can use is there)."""
+        if `refute` and `_Refuter` shows that nothing a rule can use is there). `spaced` is
+        False when the first pass saw no letters spaced out in `data`."""
         if self._any_lazy is not None and self._any_lazy.search(data):
             regex_atoms.update(a for a in self._lazy_regexes if self._re2[a].search(data))
         refuter = self._refuter if refute else None
-        if refuter and _refutable(data, skeleton) and not refuter.matters(skeleton, regex_atoms):
+        # Refutable when the exact pass could only rewrite repeated letters: no masked letter,
+        # no letters spaced out (without leetspeak, the first pass has looked for those).
+        maybe_spaced = spaced or skeleton is not data
+        if (
+            refuter
+            and b"*" not in skeleton
+            and not (maybe_spaced and _spaced_out(data))
+            and not refuter.matters(skeleton, regex_atoms)
+        ):
             return _NONE
         events: list[tuple[int, int]] = []
         self._skeleton_db.scan(skeleton, _collect, 0, events)
@@ -496,8 +514,14 @@ class Matcher:
             else:
                 detected.add(atom)
         spacing = data.translate(_SPACING_TABLE)
-        runs = [m.span() for m in _SPACED_RE.finditer(spacing)]
-        for variant, origin in self._variants(skeleton, identity, spacing, bool(runs)):
+        runs: list[Span] = []
+        # The scan's detector finds spaced letters in the skeleton, where `|` and `+` are
+        # letters; only with those in the text can `spacing` hold spaced letters it did not see.
+        if self._spaced_id in detected or b"|" in data or b"+" in data:
+            runs = [m.span() for m in _SPACED_RE.finditer(spacing)]
+        repeated = any(atom in self._run_ids for atom in detected)
+        variants = self._variants(skeleton, identity, spacing, bool(runs), repeated)
+        for variant, origin in variants:
             found: list[tuple[int, int]] = []
             self._skeleton_db.scan(variant, _collect, 0, found)
             for atom, end in found:
@@ -508,11 +532,12 @@ class Matcher:
         return spans
 
     def _variants(
-        self, skeleton: bytes, identity: Origin, spacing: bytes, spaced: bool
+        self, skeleton: bytes, identity: Origin, spacing: bytes, spaced: bool, repeated: bool
     ) -> Iterator[tuple[bytes, Origin]]:
         """Rewritten skeletons that undo spacing and repeated letters: every run of three or
-        more letters becomes one or two, each run choosing for itself ("niggggerrrr")."""
-        bases = [(skeleton, identity)]
+        more letters becomes one or two, each run choosing for itself ("niggggerrrr").
+        `repeated` says whether the skeleton has such a run (its scan reports them)."""
+        bases = [(skeleton, identity)] if repeated else []
         if spaced:
             joined = _rewrite(skeleton, identity, _SPACED_RE, _letters, spacing)
             bases.append(joined)
@@ -546,14 +571,14 @@ class Matcher:
             first, last = origin[start][0], origin[end - 1][1]
         if spaced and not _stands_alone(spaced[0], spaced[1], first, last):
             return
-        if not literal.open_left and first > 0 and _is_word_byte(data[first - 1]):
+        if not literal.open_left and first > 0 and _WORD_BYTE[data[first - 1]]:
             return
-        if not literal.open_right and last < len(data) and _is_word_byte(data[last]):
+        if not literal.open_right and last < len(data) and _WORD_BYTE[data[last]]:
             return
         # An open end ("snitch*") takes in the rest of the word, so the quote is the whole word.
-        while literal.open_left and first > 0 and _is_word_byte(data[first - 1]):
+        while literal.open_left and first > 0 and _WORD_BYTE[data[first - 1]]:
             first -= 1
-        while literal.open_right and last < len(data) and _is_word_byte(data[last]):
+        while literal.open_right and last < len(data) and _WORD_BYTE[data[last]]:
             last += 1
         found = spans.setdefault(atom, set())
         if len(found) < MAX_SPANS_PER_ATOM:
@@ -566,8 +591,8 @@ class Matcher:
             start, end = match.span()
             if sum(1 for b in word if b != 0x2A) < 2:
                 continue  # "f***": too ambiguous to pin on one term
-            if (start > 0 and _is_word_byte(data[start - 1])) or (
-                end < len(data) and _is_word_byte(data[end])
+            if (start > 0 and _WORD_BYTE[data[start - 1]]) or (
+                end < len(data) and _WORD_BYTE[data[end]]
             ):
                 continue
             for atom in self._masked.get((len(word), word[0]), ()):
@@ -576,10 +601,9 @@ class Matcher:
                     spans.setdefault(atom, set()).add((start, end))
 
 
-def _refutable(data: bytes, skeleton: bytes) -> bool:
-    """True if the exact pass could only rewrite repeated letters: no masked letter, no letters
-    spaced out (see `_Refuter`)."""
-    return b"*" not in skeleton and _SPACED_RE.search(data.translate(_SPACING_TABLE)) is None
+def _spaced_out(data: bytes) -> bool:
+    """True if some letters of folded `data` are spaced out ("f u c k", "n|i|g")."""
+    return _SPACED_RE.search(data.translate(_SPACING_TABLE)) is not None
 
 
 def _stands_alone(spacing: bytes, runs: list[Span], first: int, last: int) -> bool:

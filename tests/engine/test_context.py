@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.engine import EvalContext, RuleSet
+from bot.engine import EvalContext, RuleSet, context
 from bot.engine.context import (
     COUNTER_REACH,
     SECOND_PERSON,
@@ -159,3 +159,43 @@ def test_second_person_search_agrees_with_the_tokens(
     text = "".join(word + glue for word, glue in parts) + noise
     by_tokens = not SECOND_PERSON.isdisjoint(Tokens(text).words)
     assert (find_aim(text, text, EvalContext()).second_person) is by_tokens
+
+
+_CUE_PIECES = st.sampled_from(
+    [
+        *("saying", "to say", "jokes about", "don't say", "dont call", "tweeted", "tweetéd"),
+        *("i can't really believe that", "comments like", "just saying", "i'm calling"),
+        *("not ok", "racist", "hr", "harassing", "out of line", "the word", "slurs like"),
+        *("called", "said", "posting", "yelled", "named", "bob", "vermin", "recall", "essay"),
+    ]
+)
+_CUE_GLUE = st.sampled_from([" ", "", "  ", ",", ".", "\n", "'", '"', "é", "日", "_", "x", "\v"])
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.tuples(_CUE_PIECES, _CUE_GLUE), max_size=7), st.data())
+def test_cue_words_are_present_wherever_the_context_regexes_match(
+    parts: list[tuple[str, str]], data: st.DataObject
+) -> None:
+    """Each context regex is tried only when RE2 finds one of its cue words: the cue must be
+    there whenever the regex matches, in the whole text or in any part of it."""
+    text = "".join(word + glue for word, glue in parts)
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    for regex, cue in [
+        (context.CONDEMNATION, context._CONDEMNATION_CUE),
+        (context._COUNTER_OPENER, context._COUNTER_CUE),
+        (context._REPORTED, context._REPORTING_CUE),
+    ]:
+        if regex.search(text, start, end) or regex.search(text[start:end]):
+            assert cue(text), (regex.pattern[:30], text)
+
+
+def test_cue_words_say_no_for_ordinary_talk() -> None:
+    # The control for the property above: without cue words the regexes are skipped.
+    text = "the build is green again so we can ship the release this afternoon"
+    for cue in (context._CONDEMNATION_CUE, context._COUNTER_CUE, context._REPORTING_CUE):
+        assert not cue(text)
+    assert context._COUNTER_CUE("stop saying that")
+    assert context._REPORTING_CUE("he called her that")
+    assert context._CONDEMNATION_CUE("that is not ok")

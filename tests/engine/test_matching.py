@@ -5,8 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.engine import RuleSet, compile_files
+from bot.engine.matcher import _RUN_RE, _collect, _collect_id, _spaced_out
+from bot.engine.patterns import SKELETON_TABLE
 
 
 @pytest.mark.parametrize(
@@ -323,3 +327,33 @@ def test_stretched_sides_of_a_pair_still_complete_it() -> None:
         "gap.incitement"
     ]
     assert not ruleset.evaluate("sooo who wants to teeeach him a lesson").flagged
+
+
+_EVASION_PIECES = st.sampled_from(["a", "b", "f", "g", "fa", "aaa", "ooo", "zzzz", "xy", "u"])
+_EVASION_GLUE = st.sampled_from(
+    ["", " ", "  ", ".", "-", ". ", "_", "|", "+", "*", "1", "@", "!", ",", "é", "\n"]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(_EVASION_PIECES, _EVASION_GLUE), max_size=9))
+def test_detectors_fire_wherever_the_slow_checks_would_find_an_evasion(
+    gaps: RuleSet, parts: list[tuple[str, str]]
+) -> None:
+    """The exact pass skips its Python checks for spaced letters and repeated letters, and the
+    first pass skips the skeleton, when no Hyperscan detector fired: each detector must fire
+    whenever the check it stands for would find something."""
+    matcher = gaps.matcher
+    data = "".join(piece + glue for piece, glue in parts).encode()
+    seen: set[int] = set()
+    matcher._first.scan(data, _collect_id, 0, seen)  # the first pass, over the folded text
+    skeleton = data.translate(SKELETON_TABLE)
+    events: list[tuple[int, int]] = []
+    matcher._skeleton_db.scan(skeleton, _collect, 0, events)  # the exact pass's scan
+    detected = {atom for atom, _ in events}
+    assert (matcher._leet_id in seen) is (skeleton != data)
+    runs = any(atom in matcher._run_ids for atom in detected)
+    assert runs is (_RUN_RE.search(skeleton) is not None)
+    if _spaced_out(data):
+        assert matcher._spaced_id in detected or b"|" in data or b"+" in data
+        assert matcher._spaced_id in seen or skeleton != data
