@@ -1,16 +1,16 @@
 """Every term and regex of a rule set, compiled once into Hyperscan databases.
 
 Per message: one scan of the folded text with the first-pass database (the terms that matter,
-three detectors of evasion: a run of three identical letters, letters spaced out, a masked
-letter; and the admin regexes). Only a message with leetspeak characters also gets a scan of
-its skeleton (see `patterns.py`), which is the folded text itself otherwise. Almost every
-message ends there with nothing found and no Python callback. Otherwise, unless one scan of the
-skeleton with its repeated letters collapsed shows that nothing a rule can use is there (see
-`_Refuter`), the exact pass scans the skeleton with every term, checks word boundaries in the
-folded text, rewrites the skeleton to undo the detected evasions and scans again, and gets
-exact regex spans from RE2. Both engines
-run in linear time, so no admin-written pattern can stall the bot; a regex RE2 accepts but
-Hyperscan cannot compile is run with RE2 alone.
+two detectors of evasion: a run of three identical letters, letters spaced out; and the admin
+regexes), plus a one-byte test for a masked letter (`f*g`). Only a message with leetspeak
+characters also gets a scan of its skeleton (see `patterns.py`), which is the folded text itself
+otherwise. Almost every message ends there with nothing found and no Python callback.
+Otherwise, unless one scan of the skeleton with its repeated letters collapsed shows that
+nothing a rule can use is there (see `_Refuter`), the exact pass scans the skeleton with every
+term, checks word boundaries in the folded text, rewrites the skeleton to undo the detected
+evasions and scans again, and gets exact regex spans from RE2. Both engines run in linear time,
+so no admin-written pattern can stall the bot; a regex RE2 accepts but Hyperscan cannot compile
+is run with RE2 alone.
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ _SPELLED_WORDS = frozenset(
     "the what total go be da lol lmao lmfao ok too bro man dude".split()
 )
 _MASKED_RE = re.compile(rb"(?<![a-z*])[a-z][a-z*]*\*[a-z*]*")
+_MASK_MARK_RE = re.compile(rb"[a-z]\*")  # the exact pass's masked-letter detector, in Python
 
 
 class PatternError(ValueError):
@@ -297,7 +298,6 @@ class Matcher:
         self._run_ids = range(count, count + 26)
         self._spaced_id = self._run_ids.stop
         self._masked_id = self._spaced_id + 1
-        self._leet_id = self._masked_id + 1  # first pass only: a byte the skeleton rewrites
         expressions = [_escape(self._literals[i].skeleton) for i in literal_ids]
         expressions += [bytes([c]) * 3 for c in range(0x61, 0x7B)]
         expressions += [_SPACED_HS, rb"[a-z]\*"]
@@ -346,11 +346,11 @@ class Matcher:
     ) -> None:
         """The database every message is scanned with, silent for most of them.
 
-        Every term of `loud` or of a side of a pair (a `near` clause), every evasion detector
-        and every regex of `loud` reports its own id, at most once per message. A message goes
-        on to the exact pass if a loud term, a detector or a regex occurs, or both sides of some
-        pair do. Exception terms and exception regexes are left to the exact pass, where their
-        spans are needed.
+        Every term of `loud` or of a side of a pair (a `near` clause), the detectors of repeated
+        and spaced letters and every regex of `loud` report their own id, at most once per
+        message. A message goes on to the exact pass if a loud term, a detector or a regex
+        occurs, or both sides of some pair do (or a letter is masked, see `find`). Exception
+        terms and exception regexes are left to the exact pass, where their spans are needed.
 
         Every expression keeps an id of its own: thousands of literals sharing an id make
         Hyperscan's compiler ten times slower or worse. (Hyperscan's logical combinations, which
@@ -362,9 +362,8 @@ class Matcher:
         sides = {atom for side_a, side_b in pairs for atom in (*side_a, *side_b)}
         wanted = [atom for atom in self._literals if atom in loud or atom in sides]
         expressions = [_escape(self._literals[atom].skeleton) for atom in wanted]
-        expressions += [bytes([c]) * 3 for c in range(0x61, 0x7B)] + [_SPACED_HS, rb"[a-z]\*"]
-        expressions.append(b"[" + _escape(LEET_FROM) + b"]")
-        ids = [*wanted, *self._run_ids, self._spaced_id, self._masked_id, self._leet_id]
+        expressions += [bytes([c]) * 3 for c in range(0x61, 0x7B)] + [_SPACED_HS]
+        ids = [*wanted, *self._run_ids, self._spaced_id]
         flags = [int(hyperscan.HS_FLAG_SINGLEMATCH)] * len(ids)
         regexes = sorted(atom for atom in self._re2 if atom in loud or atom in sides)
         self._lazy_regexes = tuple(atom for atom in sorted(self._re2) if atom not in regexes)
@@ -443,11 +442,13 @@ class Matcher:
         first = self._first or self._default_first_pass()
         seen: set[int] = set()
         first.scan(data, _collect_id, 0, seen)
-        skeleton = data
-        if self._leet_id in seen:  # only then can the skeleton differ from the folded text
-            seen.discard(self._leet_id)
-            skeleton = data.translate(SKELETON_TABLE)
-        look = bool(seen) and first.closer_look(seen)
+        skeleton = data.translate(SKELETON_TABLE)
+        if skeleton == data:
+            skeleton = data  # no leetspeak: `is` tells the rest so
+        # A masked letter ("f*g") calls for the exact pass. Tested here, not by the scan: a
+        # single `*` byte test costs less than the detector adds to every scan.
+        masked = 0x2A in data and _MASK_MARK_RE.search(skeleton) is not None
+        look = masked or (bool(seen) and first.closer_look(seen))
         if skeleton is not data and not look:
             # Leetspeak: terms are found in the skeleton; regexes stay on the folded text.
             in_skeleton: set[int] = set()

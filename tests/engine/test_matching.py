@@ -340,9 +340,9 @@ _EVASION_GLUE = st.sampled_from(
 def test_detectors_fire_wherever_the_slow_checks_would_find_an_evasion(
     gaps: RuleSet, parts: list[tuple[str, str]]
 ) -> None:
-    """The exact pass skips its Python checks for spaced letters and repeated letters, and the
-    first pass skips the skeleton, when no Hyperscan detector fired: each detector must fire
-    whenever the check it stands for would find something."""
+    """The exact pass skips its Python checks for spaced letters and repeated letters when no
+    Hyperscan detector fired: each detector must fire whenever the check it stands for would
+    find something."""
     matcher = gaps.matcher
     data = "".join(piece + glue for piece, glue in parts).encode()
     seen: set[int] = set()
@@ -351,7 +351,6 @@ def test_detectors_fire_wherever_the_slow_checks_would_find_an_evasion(
     events: list[tuple[int, int]] = []
     matcher._skeleton_db.scan(skeleton, _collect, 0, events)  # the exact pass's scan
     detected = {atom for atom, _ in events}
-    assert (matcher._leet_id in seen) is (skeleton != data)
     runs = any(atom in matcher._run_ids for atom in detected)
     assert runs is (_RUN_RE.search(skeleton) is not None)
     if _spaced_out(data):
