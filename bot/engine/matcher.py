@@ -444,6 +444,11 @@ class Matcher:
         first.scan(data, _collect_id, 0, seen)
         skeleton = data.translate(SKELETON_TABLE)
         if skeleton == data:
+            # Most messages end here: no leetspeak, no masked letter, and nothing found or one
+            # side of some pair.
+            quiet = len(seen) < 2 and seen <= first.pair_sides and 0x2A not in data
+            if quiet and not self._re2_only:
+                return _NONE
             skeleton = data  # no leetspeak: `is` tells the rest so
         # A masked letter ("f*g") calls for the exact pass. Tested here, not by the scan: a
         # single `*` byte test costs less than the detector adds to every scan.
