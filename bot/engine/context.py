@@ -279,7 +279,8 @@ _SECOND_PERSON_TOKEN = re.compile(
 def find_aim(original: str, folded: str, context: EvalContext) -> Aim:
     """Mentions (from context and `<@id>` in the text), reply target, names, and 'you'."""
     mentioned = list(context.mentions)
-    mentioned.extend(int(m) for m in _MENTION.findall(original))
+    if "<@" in original:
+        mentioned.extend(int(m) for m in _MENTION.findall(original))
     for name, member_id in context.member_names.items():
         if name and re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", folded):
             mentioned.append(member_id)
