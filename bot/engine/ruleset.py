@@ -54,10 +54,12 @@ class CompiledRule:
 
     @property
     def triggers(self) -> frozenset[int]:
-        """Atoms whose presence makes this rule worth checking."""
+        """Atoms one of which is present whenever this rule can match: its terms and regexes,
+        and one side of each `near` clause (the smaller: a pair needs both sides, so either
+        would do, and everyday words such as "you" then call up fewer rules for nothing)."""
         atoms = set(self.terms) | set(self.regexes)
         for near in self.near:
-            atoms |= set(near.a) | set(near.b)
+            atoms |= set(min(near.a, near.b, key=len))
         return frozenset(atoms)
 
 
@@ -124,13 +126,14 @@ class RuleSet:
         self.version = version
         self.files = files
         by_atom: dict[int, list[int]] = {}
+        enabled = [rule for rule in self.rules if self._enabled(rule)]
         for index, rule in enumerate(self.rules):
-            for atom in rule.triggers:
-                by_atom.setdefault(atom, []).append(index)
+            if self._enabled(rule):  # a disabled rule is never a candidate
+                for atom in rule.triggers:
+                    by_atom.setdefault(atom, []).append(index)
         self._rules_by_atom = {atom: tuple(ids) for atom, ids in by_atom.items()}
         self._clean = Verdict(rules_version=version)
         self._find = matcher.find
-        enabled = [rule for rule in self.rules if self._enabled(rule)]
         self._enabled_ids = frozenset(rule.id for rule in enabled)
         self._direct_atoms = frozenset(
             atom for rule in enabled for atom in (*rule.terms, *rule.regexes)
