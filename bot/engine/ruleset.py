@@ -59,7 +59,7 @@ class CompiledRule:
         would do, and everyday words such as "you" then call up fewer rules for nothing)."""
         atoms = set(self.terms) | set(self.regexes)
         for near in self.near:
-            atoms |= set(min(near.a, near.b, key=len))
+            atoms |= set(near.a if len(near.a) <= len(near.b) else near.b)
         return frozenset(atoms)
 
 
