@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
-import re2
+import hyperscan
 
 _SEPARATOR = r"\s,.;:?!\"()\[\]{}<>"  # what ends a word token
 _TOKEN = re.compile(rf"[^{_SEPARATOR}]+")
@@ -95,26 +96,38 @@ _COUNTER_OPENER = re.compile(
 )
 
 
-def _cue(words: str) -> Callable[[str], bool]:
-    """Whether a text contains any of a regex's cue words, found by RE2 in one linear pass.
+def _compile_cues(*words: str) -> hyperscan.Database:
+    """One Hyperscan database reporting which of several regexes' cue words a text contains.
 
-    The cue words are the regex's alternation with its word boundaries taken out, so wherever
-    the regex (or a search of part of the text) could match, a cue is present; a text with no
-    cue skips the regex, which Python's `re` tries at every word of the text. Cached per text:
-    several hits in one message ask the same question.
+    The cue words are a regex's alternation with its word boundaries taken out, so wherever the
+    regex (or a search of part of the text) could match, its cue is present; a text with no
+    cue skips the regex, which Python's `re` tries at every word of the text. (UCP: `\\w` is
+    Unicode-aware, as in `re`.)
     """
-    regex = re2.compile(words.replace(r"\b", ""))
+    database = hyperscan.Database()
+    flags = int(hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_UCP)
+    expressions = [cue.replace(r"\b", "").encode() for cue in words]
+    ids = list(range(len(words)))
+    database.compile(expressions=expressions, ids=ids, elements=len(ids), flags=[flags] * len(ids))
+    return database
 
-    @lru_cache(maxsize=16)
-    def present(text: str) -> bool:
-        return regex.search(text) is not None
 
-    return present
+_CONDEMNATION_CUE, _REPORTING_CUE, _COUNTER_CUE = range(3)
+_CUES = _compile_cues(_CONDEMNATION_WORDS, _REPORTING_WORDS, _COUNTER_WORDS)
 
 
-_CONDEMNATION_CUE = _cue(_CONDEMNATION_WORDS)
-_REPORTING_CUE = _cue(_REPORTING_WORDS)
-_COUNTER_CUE = _cue(_COUNTER_WORDS)
+def _add_cue(cue: int, start: int, end: int, flags: int, found: Any) -> None:
+    found.add(cue)
+
+
+@lru_cache(maxsize=16)
+def _cues(text: str) -> frozenset[int]:
+    """The cues present in a folded text: one scan for all of them, cached per text (several
+    hits in one message ask again)."""
+    found: set[int] = set()
+    _CUES.scan(text.encode("utf-8"), _add_cue, 0, found)
+    return frozenset(found)
+
 
 # Quotation marks, and Discord block quotes ("> quoted line", as in a reply).
 _QUOTE_REGIONS = re.compile(
@@ -234,7 +247,7 @@ def in_quotes(folded: str, span: tuple[int, int]) -> bool:
 
 def is_reported(folded: str, span: tuple[int, int]) -> bool:
     """True when a verb of saying comes just before the span ("he called her a ...")."""
-    if not _REPORTING_CUE(folded):
+    if _REPORTING_CUE not in _cues(folded):
         return False
     window_start = max(_sentence_start(folded, span[0]), span[0] - 60)
     return _REPORTED.search(folded[window_start : span[0]]) is not None
@@ -242,7 +255,7 @@ def is_reported(folded: str, span: tuple[int, int]) -> bool:
 
 def is_condemned(folded: str) -> bool:
     """True when the message says what it quotes or reports is wrong."""
-    return _CONDEMNATION_CUE(folded) and CONDEMNATION.search(folded) is not None
+    return _CONDEMNATION_CUE in _cues(folded) and CONDEMNATION.search(folded) is not None
 
 
 # How far back in its sentence a counter-speech opener may stand. Bounding it keeps a long
@@ -252,7 +265,7 @@ COUNTER_REACH = 300
 
 def is_counter_speech(folded: str, span: tuple[int, int]) -> bool:
     """True when the span is the object of a clause that rejects it ("saying X is wrong")."""
-    if not _COUNTER_CUE(folded):
+    if _COUNTER_CUE not in _cues(folded):
         return False
     start = max(_sentence_start(folded, span[0]), span[0] - COUNTER_REACH)
     return _COUNTER_OPENER.search(folded, start, span[0]) is not None

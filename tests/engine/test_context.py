@@ -188,14 +188,14 @@ def test_cue_words_are_present_wherever_the_context_regexes_match(
         (context._REPORTED, context._REPORTING_CUE),
     ]:
         if regex.search(text, start, end) or regex.search(text[start:end]):
-            assert cue(text), (regex.pattern[:30], text)
+            assert cue in context._cues(text), (regex.pattern[:30], text)
 
 
 def test_cue_words_say_no_for_ordinary_talk() -> None:
     # The control for the property above: without cue words the regexes are skipped.
-    text = "the build is green again so we can ship the release this afternoon"
-    for cue in (context._CONDEMNATION_CUE, context._COUNTER_CUE, context._REPORTING_CUE):
-        assert not cue(text)
-    assert context._COUNTER_CUE("stop saying that")
-    assert context._REPORTING_CUE("he called her that")
-    assert context._CONDEMNATION_CUE("that is not ok")
+    assert (
+        context._cues("the build is green again so we can ship the release this afternoon") == set()
+    )
+    assert context._cues("how dare they") == {context._COUNTER_CUE}
+    assert context._cues("he called her that") == {context._REPORTING_CUE}
+    assert context._cues("that is not ok") == {context._CONDEMNATION_CUE}
