@@ -96,24 +96,41 @@ _COUNTER_OPENER = re.compile(
 )
 
 
-def _compile_cues(*words: str) -> hyperscan.Database:
-    """One Hyperscan database reporting which of several regexes' cue words a text contains.
+def _compile_cues(*expressions: str) -> hyperscan.Database:
+    """One Hyperscan database reporting which of several expressions occur in a text.
 
-    The cue words are a regex's alternation with its word boundaries taken out, so wherever the
-    regex (or a search of part of the text) could match, its cue is present; a text with no
+    Most are cue words: a regex's alternation with its word boundaries taken out, so wherever
+    the regex (or a search of part of the text) could match, its cue is present; a text with no
     cue skips the regex, which Python's `re` tries at every word of the text. (UCP: `\\w` is
     Unicode-aware, as in `re`.)
     """
     database = hyperscan.Database()
     flags = int(hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_UCP)
-    expressions = [cue.replace(r"\b", "").encode() for cue in words]
-    ids = list(range(len(words)))
-    database.compile(expressions=expressions, ids=ids, elements=len(ids), flags=[flags] * len(ids))
+    ids = list(range(len(expressions)))
+    encoded = [expression.encode() for expression in expressions]
+    database.compile(expressions=encoded, ids=ids, elements=len(ids), flags=[flags] * len(ids))
     return database
 
 
-_CONDEMNATION_CUE, _REPORTING_CUE, _COUNTER_CUE = range(3)
-_CUES = _compile_cues(_CONDEMNATION_WORDS, _REPORTING_WORDS, _COUNTER_WORDS)
+# `_SEPARATOR` as it occurs in folded text, where every whitespace character is ASCII (folding
+# turns the others into spaces): the characters Python's `\s` matches among those.
+_FOLDED_SEPARATOR = r"\t\n\x0b\x0c\r\x1c-\x1f ,.;:?!\"()\[\]{}<>"
+# A whole token (as `Tokens` cuts them, quotes stripped) that is a second-person word: found
+# with the cues instead of tokenising every flagged message, most of which no word-distance
+# rule looks at.
+_SECOND_PERSON_TOKEN = (
+    rf"(?:^|[{_FOLDED_SEPARATOR}])'*(?:"
+    + "|".join(re.escape(w) for w in sorted(SECOND_PERSON, key=len, reverse=True))
+    + rf")'*(?:[{_FOLDED_SEPARATOR}]|$)"
+)
+_CONDEMNATION_CUE, _REPORTING_CUE, _COUNTER_CUE, _SECOND_PERSON = range(4)
+_CUES = _compile_cues(
+    *(
+        words.replace(r"\b", "")
+        for words in (_CONDEMNATION_WORDS, _REPORTING_WORDS, _COUNTER_WORDS)
+    ),
+    _SECOND_PERSON_TOKEN,
+)
 
 
 def _add_cue(cue: int, start: int, end: int, flags: int, found: Any) -> None:
@@ -122,8 +139,8 @@ def _add_cue(cue: int, start: int, end: int, flags: int, found: Any) -> None:
 
 @lru_cache(maxsize=16)
 def _cues(text: str) -> frozenset[int]:
-    """The cues present in a folded text: one scan for all of them, cached per text (several
-    hits in one message ask again)."""
+    """The cues (and second-person words) in a folded text: one scan for all of them, cached
+    per text (several hits in one message ask again)."""
     found: set[int] = set()
     _CUES.scan(text.encode("utf-8"), _add_cue, 0, found)
     return frozenset(found)
@@ -280,15 +297,6 @@ class Aim:
     second_person: bool
 
 
-# A whole token (as `Tokens` cuts them, quotes stripped) that is a second-person word: one search
-# instead of tokenising every flagged message, most of which no word-distance rule looks at.
-_SECOND_PERSON_TOKEN = re.compile(
-    rf"(?<![^{_SEPARATOR}])'*(?:"
-    + "|".join(re.escape(w) for w in sorted(SECOND_PERSON, key=len, reverse=True))
-    + rf")'*(?![^{_SEPARATOR}])"
-)
-
-
 def find_aim(original: str, folded: str, context: EvalContext) -> Aim:
     """Mentions (from context and `<@id>` in the text), reply target, names, and 'you'."""
     mentioned = list(context.mentions)
@@ -297,5 +305,5 @@ def find_aim(original: str, folded: str, context: EvalContext) -> Aim:
     for name, member_id in context.member_names.items():
         if name and re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", folded):
             mentioned.append(member_id)
-    second_person = _SECOND_PERSON_TOKEN.search(folded) is not None
+    second_person = _SECOND_PERSON in _cues(folded)
     return Aim(tuple(dict.fromkeys(mentioned)), context.reply_to, second_person)

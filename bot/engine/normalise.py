@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # Look-alikes that NFKD does not fold. Upper-case forms are listed separately because, e.g.,
@@ -126,7 +127,7 @@ class Folded:
     """Folded text plus, for each folded character, the index of its source character."""
 
     text: str
-    origin: tuple[int, ...]
+    origin: Sequence[int]  # a `range` when folding kept every character in place
     source_length: int
 
     def source_span(self, start: int, end: int) -> tuple[int, int]:
@@ -145,7 +146,7 @@ class Folded:
 def fold_with_offsets(text: str) -> Folded:
     """Fold and keep, for each output character, the index of the input character it came from."""
     if text.isascii():
-        return Folded(text.lower(), tuple(range(len(text))), len(text))
+        return Folded(text.lower(), range(len(text)), len(text))
     pieces: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):

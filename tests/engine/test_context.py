@@ -15,6 +15,7 @@ from bot.engine.context import (
     is_counter_speech,
     is_negated,
 )
+from bot.engine.normalise import fold
 
 
 def _negated(text: str, a: str, b: str) -> bool:
@@ -146,7 +147,7 @@ _PIECES = st.sampled_from(
     [*SECOND_PERSON, "yo", "yours'", "you's", "'you", "''u''", "your-", "thank", "you2", "uu"]
 )
 _GLUE = st.sampled_from(
-    [" ", "  ", ",", ".", "?", "!", '"', "(", ")", "<", "'", "-", "x", "\n", "é"]
+    [" ", "  ", ",", ".", "?", "!", '"', "(", ")", "<", "'", "-", "x", "\n", "é", "\x1c", "\u2003"]
 )
 
 
@@ -155,8 +156,8 @@ _GLUE = st.sampled_from(
 def test_second_person_search_agrees_with_the_tokens(
     parts: list[tuple[str, str]], noise: str
 ) -> None:
-    """The one-search 'you' check finds exactly what cutting the text into tokens finds."""
-    text = "".join(word + glue for word, glue in parts) + noise
+    """The one-scan 'you' check finds exactly what cutting the folded text into tokens finds."""
+    text = fold("".join(word + glue for word, glue in parts) + noise)
     by_tokens = not SECOND_PERSON.isdisjoint(Tokens(text).words)
     assert (find_aim(text, text, EvalContext()).second_person) is by_tokens
 
