@@ -356,3 +356,34 @@ def test_detectors_fire_wherever_the_slow_checks_would_find_an_evasion(
     if _spaced_out(data):
         assert matcher._spaced_id in detected or b"|" in data or b"+" in data
         assert matcher._spaced_id in seen or skeleton != data
+
+
+EXCEPTION_REGEXES = """
+rules:
+  - id: gap.slur
+    category: discrimination
+    subcategory: homophobia
+    severity: high
+    match:
+      terms: ["fag{,s}"]
+    unless:
+      regex: [{regexes}]
+    nudge: "This word is a slur against gay people."
+"""
+
+
+@pytest.mark.parametrize(
+    "regexes",
+    [
+        r'"fag break", "(?:smoko)?"',  # one Hyperscan compiles, one it refuses (empty match)
+        r'"(?:fag break)?"',  # Hyperscan compiles none of them: RE2 runs them
+        r'"fag\\s+break"',
+    ],
+)
+def test_exception_regexes_work_whether_or_not_hyperscan_compiles_them(regexes: str) -> None:
+    result = compile_files({"rules/x.yaml": EXCEPTION_REGEXES.replace("{regexes}", regexes)})
+    assert result.ruleset is not None, result.errors
+    ruleset = result.ruleset
+    assert not ruleset.evaluate("off for a fag break").flagged
+    assert ruleset.evaluate("what a fag, off for a fag break").rule_ids == ["gap.slur"]
+    assert ruleset.evaluate("what a fag").rule_ids == ["gap.slur"]
