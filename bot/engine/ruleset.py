@@ -140,6 +140,7 @@ class RuleSet:
         )
         clauses = [near for rule in enabled for near in rule.near]
         matcher.build_first_pass(self._direct_atoms, [(n.a.keys(), n.b.keys()) for n in clauses])
+        ctx.prepare()
 
     def _clean_for(self, context: EvalContext) -> Verdict:
         return Verdict(
