@@ -159,7 +159,7 @@ def _cues(text: str) -> frozenset[int]:
 
 
 # Quotation marks, and Discord block quotes ("> quoted line", as in a reply).
-_QUOTE_REGIONS = re.compile(
+QUOTE_REGIONS = re.compile(
     r"\"[^\"\n]{1,600}\"|(?<![a-z0-9])'[^'\n]{1,600}'(?![a-z0-9])|(?m:^>[ \t][^\n]{1,600}$)"
 )
 
@@ -232,14 +232,20 @@ def _is_negator(word: str) -> bool:
     return word in NEGATORS or word.endswith("n't")
 
 
+_CANNOT = frozenset({"can't", "cant", "cannot", "couldn't", "couldnt"})
+
+
 def _not_speakers_negation(words: list[str], index: int) -> bool:
     """The negator at `index` does not deny what follows: it is what others believe of the
-    speaker ("thinking I won't ...", "they reckon we can't ..."), or an exclamation of
-    exasperation before a demonstrative ("I can't believe these ...")."""
+    speaker ("thinking I won't ...", "they reckon we can't ..."), an exclamation of
+    exasperation before a demonstrative ("I can't believe these ..."), or "can't help" ("X
+    can't help being Y" says they are)."""
     before = words[max(index - 3, 0) : index]
     if len(before) >= 2 and before[-1] in _SELF and before[-2] in _BELIEF_VERBS:
         return len(before) < 3 or before[-3] not in _SELF
     after = words[index + 1 : index + 3]
+    if words[index] in _CANNOT and after[:1] == ["help"]:
+        return True  # "can't help being ...": a claim about their nature, not a denial
     return (
         words[index] in ("can't", "cant", "cannot")
         and len(after) == 2
@@ -264,7 +270,7 @@ def _sentence_start(text: str, offset: int) -> int:
 def _quote_regions(text: str) -> list[tuple[int, int]]:
     if '"' not in text and "'" not in text and ">" not in text:
         return []  # the usual case, without trying the regex at every position
-    return [m.span() for m in _QUOTE_REGIONS.finditer(text)]
+    return [m.span() for m in QUOTE_REGIONS.finditer(text)]
 
 
 def in_quotes(folded: str, span: tuple[int, int]) -> bool:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from bot.engine import context as ctx
+from bot.engine import mention
 from bot.engine.context import EvalContext, Tokens
 from bot.engine.matcher import Matcher
 from bot.engine.normalise import FOLD_TABLE, fold_with_offsets
@@ -77,6 +78,7 @@ class _Message:
         self.folded = fold_with_offsets(text)
         self.found = found
         self.aim = ctx.find_aim(text, self.folded.text, context)
+        self._names = context.member_names
         self._condemned: bool | None = None
 
     @cached_property
@@ -95,9 +97,36 @@ class _Message:
             self._condemned = ctx.is_condemned(self.folded.text)
         return self._condemned
 
+    def aimed_at_other(self, span: Span) -> bool:
+        """Whether the message is aimed at someone: a mention, a plain `@name`, or "you"
+        earlier in the span's sentence."""
+        folded = self.folded.text
+        return bool(self.aim.mentions) or (
+            mention.aimed_by_name(folded) or mention.addressed_before(folded, span)
+        )
+
+    def member_named(self, span: Span) -> bool:
+        """Whether the span is exactly a member's name (a nick, not an insult)."""
+        names = self._names
+        return bool(names) and self.folded.text[span[0] : span[1]] in names
+
     def source_span(self, span: Span) -> Span:
         """A folded span mapped back to the original text."""
         return self.folded.source_span(*span)
+
+
+def _mention_reason(folded: str, span: Span, message: _Message) -> str | None:
+    """Why a quoted, named or reported span is mentioned rather than used, if it is."""
+    if mention.is_named_as_word(folded, span):
+        if mention.condemned_apart(folded, span):
+            return "quoted-condemned"
+    elif (mention.is_marked(folded, span) or ctx.is_reported(folded, span)) and message.condemned:
+        return "quoted-condemned"
+    if mention.is_marked(folded, span) and (
+        mention.is_reported_mention(folded, span) or mention.discusses_words(folded)
+    ):
+        return "mentioned"
+    return None
 
 
 def _overlaps(a: Span, b: Span) -> bool:
@@ -282,12 +311,16 @@ class RuleSet:
                 return f"exception ({self.matcher.describe(atom)[:40]})"
         folded = message.folded.text
         checks = rule.checks
-        if (
-            checks.quotes
-            and (ctx.in_quotes(folded, span) or ctx.is_reported(folded, span))
-            and message.condemned
+        if checks.quotes:
+            reason = _mention_reason(folded, span, message)
+            if reason:
+                return reason
+        if checks.reclaimed and mention.is_self_described(
+            folded, span, message.aimed_at_other(span)
         ):
-            return "quoted-condemned"
+            return "self-described"
+        if message.member_named(span):
+            return "member-name"
         if checks.counter_speech and ctx.is_counter_speech(folded, span):
             return "counter-speech"
         aim = message.aim

@@ -62,6 +62,11 @@ class ContextChecks(_Strict):
     require_target: bool = Field(
         default=False, description="Hit only when aimed at someone (mention, reply, 'you')."
     )
+    reclaimed: bool = Field(
+        default=False,
+        description="A reclaimed slur the speaker applies to themselves ('I'm a proud dyke'): "
+        "no hit; a bare 'proud X' only when the message is aimed at no one.",
+    )
 
 
 class Examples(_Strict):
