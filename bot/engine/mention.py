@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from bot.engine.context import QUOTE_REGIONS, CONDEMNATION, in_quotes
+from bot.engine.context import CONDEMNATION, QUOTE_REGIONS, in_quotes
 
 # "the word X", "the slur 'X'", "words like X", "the n-word": what follows is named, not used.
 _NAMED = re.compile(
