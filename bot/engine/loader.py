@@ -308,14 +308,17 @@ def compile_files(files: Mapping[str, str]) -> LoadResult:
 
 
 def _compile_rule(compiler: _Compiler, rule: Rule, where: tuple[str, int]) -> CompiledRule:
-    near = tuple(
-        CompiledNear(
-            a=compiler.terms(clause.a, where),
-            b=compiler.terms(clause.b, where),
-            within=clause.within,
-            a_first=clause.order == "a_first",
+    near, exception_near = (
+        tuple(
+            CompiledNear(
+                a=compiler.terms(clause.a, where),
+                b=compiler.terms(clause.b, where),
+                within=clause.within,
+                a_first=clause.order == "a_first",
+            )
+            for clause in clauses
         )
-        for clause in rule.match.near
+        for clauses in (rule.match.near, rule.unless.near)
     )
     exception_terms = compiler.terms(rule.unless.terms, where)
     exceptions = tuple(exception_terms) + compiler.regexes(rule.unless.regex, where)
@@ -331,6 +334,7 @@ def _compile_rule(compiler: _Compiler, rule: Rule, where: tuple[str, int]) -> Co
         regexes=frozenset(compiler.regexes(rule.match.regex, where)),
         near=near,
         exceptions=exceptions,
+        exception_near=exception_near,
         source=f"{where[0]}:{where[1]}",
         flag_examples=tuple(rule.examples.flag),
         pass_examples=tuple(rule.examples.pass_),

@@ -50,6 +50,7 @@ class CompiledRule:
     near: tuple[CompiledNear, ...]
     exceptions: tuple[int, ...]
     source: str  # "file:line", for messages to admins
+    exception_near: tuple[CompiledNear, ...] = ()  # homonyms judged by their neighbours
     flag_examples: tuple[str, ...] = ()
     pass_examples: tuple[str, ...] = ()
 
@@ -131,6 +132,34 @@ def _mention_reason(folded: str, span: Span, message: _Message) -> str | None:
 
 def _overlaps(a: Span, b: Span) -> bool:
     return a[0] < b[1] and b[0] < a[1]
+
+
+def _called_you(tokens: Tokens, span: Span) -> bool:
+    """Whether "you" (or "ur", "u") comes right before the span: a word someone is called,
+    whatever its neighbours ("you fag, go smoke outside")."""
+    index = tokens.index_at(span[0])
+    return index > 0 and tokens.words[index - 1] in ctx.SECOND_PERSON
+
+
+def _pair_overlaps(
+    near: CompiledNear, span: Span, found: dict[int, list[Span]], tokens: Tokens
+) -> bool:
+    """Whether a pair of an exception's `near` clause, taken as one span, overlaps `span`."""
+    a_spans = [s for atom in found if atom in near.a for s in found[atom]]
+    if not a_spans:
+        return False
+    b_spans = [s for atom in found if atom in near.b for s in found[atom]]
+    for a_span in a_spans:
+        if not _overlaps(a_span, span) and not any(_overlaps(b, span) for b in b_spans):
+            continue
+        for b_span in b_spans:
+            if near.a_first and b_span[0] < a_span[0]:
+                continue
+            if 0 <= tokens.distance(a_span, b_span) <= near.within:
+                pair = (min(a_span[0], b_span[0]), max(a_span[1], b_span[1]))
+                if _overlaps(pair, span):
+                    return True
+    return False
 
 
 def _enough_letters(text: str) -> bool:
@@ -309,6 +338,10 @@ class RuleSet:
         for atom in rule.exceptions:
             if atom in found and any(_overlaps(span, e) for e in message.spans(atom)):
                 return f"exception ({self.matcher.describe(atom)[:40]})"
+        if rule.exception_near and not _called_you(message.tokens, span):
+            for near in rule.exception_near:
+                if _pair_overlaps(near, span, found, message.tokens):
+                    return "homonym (by its neighbours)"
         folded = message.folded.text
         checks = rule.checks
         if checks.quotes:

@@ -47,6 +47,11 @@ class Exceptions(_Strict):
 
     terms: TermList = Field(default_factory=list)
     regex: TermList = Field(default_factory=list)
+    near: list[Near] = Field(
+        default_factory=list,
+        description="A homonym judged by its neighbours: the pair's span cancels a hit it "
+        "overlaps ('fag' within a few words of 'cigarette').",
+    )
 
 
 class ContextChecks(_Strict):

@@ -1,0 +1,57 @@
+"""Slur homonyms judged by their neighbours (`unless: near` in rules/discrimination.yaml): the
+dish, the cigarette, the embankment, the female dog and the garden tool pass; the same words
+used as slurs, or said to someone, are still flagged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.engine import RuleSet, load_rules
+
+RULES = Path(__file__).resolve().parents[2] / "rules"
+
+
+@pytest.fixture(scope="module")
+def rules() -> RuleSet:
+    result = load_rules(RULES)
+    assert result.ruleset is not None, [str(e) for e in result.errors]
+    return result.ruleset
+
+
+HOMONYMS = [
+    "my nan makes faggots with onion gravy every sunday",
+    "tie the faggots of firewood before it rains",
+    "there's a fag still burning in the ashtray",
+    "that fag was my last, i'm out of tobacco",
+    "the dyke burst and flooded the fields",
+    "they built a dyke to keep the sea off the farmland",
+    "our bitch had a litter of six puppies last night",
+    "the breeder says the bitch is due at the vet on friday",
+    "sharpen the hoe before you weed the veg beds",
+    "the garden shed has a rake, a spade and a hoe",
+]
+
+
+@pytest.mark.parametrize("text", HOMONYMS)
+def test_a_homonym_is_judged_by_its_neighbours(rules: RuleSet, text: str) -> None:
+    verdict = rules.evaluate(text)
+    assert not verdict.flagged, verdict.rule_ids
+    assert any(s.reason.startswith("homonym") for s in verdict.suppressed)
+
+
+SLURS_WITH_HOMONYM_NEIGHBOURS = [
+    "you fag, go smoke outside",
+    "shut up faggot and eat your dinner",
+    "that dyke from accounts, can't stand her",
+    "you stupid bitch, walk your own dog",
+    "what a hoe lol",
+]
+
+
+@pytest.mark.parametrize("text", SLURS_WITH_HOMONYM_NEIGHBOURS)
+def test_a_slur_is_flagged_when_its_neighbours_do_not_make_it_a_homonym(
+    rules: RuleSet, text: str
+) -> None:
+    assert rules.evaluate(text).flagged
