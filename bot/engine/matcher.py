@@ -23,6 +23,7 @@ from typing import Any
 import hyperscan
 import re2
 
+from bot.engine import spelling
 from bot.engine.patterns import LEET_FROM, LEET_TO, SKELETON_TABLE, Literal, is_single_word
 
 Span = tuple[int, int]
@@ -78,6 +79,9 @@ def compile_re2(pattern: str) -> re2._Regexp:
 _WORD_BYTE = bytes(
     1 if byte >= 0x80 or 0x30 <= byte <= 0x39 or 0x61 <= byte <= 0x7A else 0 for byte in range(256)
 )
+
+
+_LETTER = bytes(1 if 0x61 <= byte <= 0x7A else 0 for byte in range(256))
 
 
 def _escape(literal: bytes) -> bytes:
@@ -533,6 +537,9 @@ class Matcher:
                 self._accept(data, identity, atom, end, spans)
             else:
                 detected.add(atom)
+        glued = self._glued_tokens(skeleton, events)
+        if glued:
+            self._scan_segmented(skeleton, glued, spans)
         spacing = data.translate(_SPACING_TABLE)
         runs: list[Span] = []
         # The scan's detector finds spaced letters in the skeleton, where `|` and `+` are
@@ -550,6 +557,71 @@ class Matcher:
         if self._masked_id in detected:
             self._masked_words(data, skeleton, spans)
         return spans
+
+    def _glued_tokens(self, skeleton: bytes, events: list[tuple[int, int]]) -> Glued:
+        """Runs of letters with a term glued inside ("ihatemuslims"), that are no word and
+        split into words: (start, end, words), in order."""
+        tokens: dict[tuple[int, int], None] = {}
+        for atom, end in events:
+            literal = self._literals.get(atom)
+            if literal is None:
+                continue
+            start = end - len(literal.skeleton)
+            if (start > 0 and _LETTER[skeleton[start - 1]]) or (
+                end < len(skeleton) and _LETTER[skeleton[end]]
+            ):
+                tokens[_letter_run(skeleton, start, end)] = None
+        found = []
+        for start, end in sorted(tokens):
+            if _is_nick(skeleton, start, end) or _RUN_RE.search(skeleton, start, end):
+                continue  # "somenick: ..." is a name; "bitchhhhh" is stretched, not glued
+            if end - start >= spelling.MIN_GLUED:
+                words = spelling.split_glued(skeleton[start:end].decode("ascii", "replace"))
+                if words:
+                    found.append((start, end, words))
+        return found
+
+    def _scan_segmented(
+        self,
+        skeleton: bytes,
+        glued: Glued,
+        spans: dict[int, set[Span]],
+    ) -> None:
+        """Scan the skeleton with each glued token cut into its words, and keep the terms that
+        stand as whole words there; their spans cover the letters they were made of.
+
+        A token counts only when every one of its words is part of a term or an everyday
+        function word ("too manycoons", "womenaredisgusting"): "opensnitch" (a program) and
+        "jimcooncat" (a nick) have words that are neither, so they stay one word.
+        """
+        variant, origin, pieces = _segment(skeleton, glued)
+        found: list[tuple[int, int]] = []
+        self._skeleton_db.scan(variant, _collect, 0, found)
+        accepted: list[tuple[int, int, int]] = []  # atom, start, end in the variant
+        for atom, end in found:
+            literal = self._literals.get(atom)
+            if literal is None:
+                continue
+            start = end - len(literal.skeleton)
+            if (start > 0 and _WORD_BYTE[variant[start - 1]]) or (
+                end < len(variant) and _WORD_BYTE[variant[end]]
+            ):
+                continue
+            accepted.append((atom, start, end))
+        # A glued token (by its start) is rejected if one of its words is neither.
+        rejected: set[int | None] = set()
+        for piece_start, piece_end, word in pieces:
+            if word not in spelling.GLUE and not any(
+                start < piece_end and piece_start < end for _, start, end in accepted
+            ):
+                rejected.add(_token_of(glued, origin[piece_start][0]))
+        for atom, start, end in accepted:
+            first, last = origin[start][0], origin[end - 1][1]
+            if {_token_of(glued, first), _token_of(glued, last - 1)} & (rejected - {None}):
+                continue
+            found_spans = spans.setdefault(atom, set())
+            if len(found_spans) < MAX_SPANS_PER_ATOM:
+                found_spans.add((first, last))
 
     def _variants(
         self, skeleton: bytes, identity: Origin, spacing: bytes, spaced: bool, repeated: bool
@@ -619,6 +691,59 @@ class Matcher:
                 target = self._literals[atom].skeleton
                 if all(w == 0x2A or w == t for w, t in zip(word, target, strict=True)):
                     spans.setdefault(atom, set()).add((start, end))
+
+
+Glued = list[tuple[int, int, tuple[str, ...]]]  # tokens of letters: start, end, their words
+
+
+def _segment(
+    skeleton: bytes, glued: Glued
+) -> tuple[bytes, list[tuple[int, int]], list[tuple[int, int, str]]]:
+    """The skeleton with a space between the words of each glued token, its origin map, and
+    where each of those words lies in it."""
+    out = bytearray()
+    origin: list[tuple[int, int]] = []
+    pieces: list[tuple[int, int, str]] = []
+    position = 0
+    for start, end, words in glued:
+        out += skeleton[position:start]
+        origin += [(i, i + 1) for i in range(position, start)]
+        at = start
+        for index, word in enumerate(words):
+            if index:
+                out.append(0x20)
+                origin.append((at, at))
+            pieces.append((len(out), len(out) + len(word), word))
+            out += skeleton[at : at + len(word)]
+            origin += [(i, i + 1) for i in range(at, at + len(word))]
+            at += len(word)
+        position = end
+    out += skeleton[position:]
+    origin += [(i, i + 1) for i in range(position, len(skeleton))]
+    return bytes(out), origin, pieces
+
+
+def _is_nick(data: bytes, start: int, end: int) -> bool:
+    """True for a token at the start of a line followed by ':' or ',' (a nick addressed)."""
+    at_line_start = start == 0 or data[start - 1] == 0x0A
+    return at_line_start and end < len(data) and data[end] in b":,"
+
+
+def _token_of(glued: Glued, offset: int) -> int | None:
+    """The start of the glued token holding `offset` (in the skeleton), if one does."""
+    for start, end, _ in glued:
+        if start <= offset < end:
+            return start
+    return None
+
+
+def _letter_run(data: bytes, start: int, end: int) -> tuple[int, int]:
+    """The run of letters a-z around [start, end)."""
+    while start > 0 and _LETTER[data[start - 1]]:
+        start -= 1
+    while end < len(data) and _LETTER[data[end]]:
+        end += 1
+    return start, end
 
 
 def _spaced_out(data: bytes) -> bool:
