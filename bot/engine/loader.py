@@ -195,6 +195,8 @@ class _Compiler:
 
     def __init__(self) -> None:
         self.atoms: list[Atom] = []
+        self.plain_atoms: set[int] = set()
+        self.typo_atoms: set[int] = set()  # generated misspellings (`~`), never masked words
         self._atom_ids: dict[Atom, int] = {}
         self.errors: list[RuleError] = []
         self.termsets: dict[str, list[tuple[str, str | None]]] = {}
@@ -219,8 +221,12 @@ class _Compiler:
                 items = [(entry, None)]
             for term, tag in items:
                 try:
+                    plain = set(expand_braces(term.rstrip("~"))) if term.endswith("~") else None
                     for variant in expand_braces(term):
-                        out.setdefault(self.atom(term_literal(variant)), tag)
+                        atom = self.atom(term_literal(variant))
+                        out.setdefault(atom, tag)
+                        is_plain = plain is None or variant in plain
+                        (self.plain_atoms if is_plain else self.typo_atoms).add(atom)
                 except TermError as exc:
                     self.errors.append(RuleError(*where, str(exc)))
         return out
@@ -295,7 +301,7 @@ def compile_files(files: Mapping[str, str]) -> LoadResult:
     if errors:
         return LoadResult(None, tuple(errors))
     try:
-        matcher = Matcher(compiler.atoms)
+        matcher = Matcher(compiler.atoms, compiler.typo_atoms - compiler.plain_atoms)
     except Exception as exc:  # Hyperscan's own limits (size, memory): report, keep last good
         return LoadResult(None, (RuleError("<all>", 0, f"could not compile the rules: {exc}"),))
     digest = hashlib.sha256()

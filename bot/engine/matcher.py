@@ -293,8 +293,11 @@ class _FirstPass:
 class Matcher:
     """Compiled atoms; an atom's id is its index in `atoms`. Build once per rule set."""
 
-    def __init__(self, atoms: Sequence[Atom]) -> None:
+    def __init__(self, atoms: Sequence[Atom], typos: Collection[int] = ()) -> None:
+        """`typos`: atoms that are generated misspellings, which a masked word ("f***g") is
+        never compared with."""
         self.atoms = tuple(atoms)
+        typos = frozenset(typos)
         literal_ids = [i for i, a in enumerate(self.atoms) if isinstance(a, Literal)]
         regex_ids = [i for i, a in enumerate(self.atoms) if isinstance(a, str)]
         self._literals: dict[int, Literal] = {i: self._literal(i) for i in literal_ids}
@@ -316,7 +319,7 @@ class Matcher:
         self._any_lazy: re2._Regexp | None = None
         self._masked: dict[tuple[int, int], list[int]] = {}
         for atom, lit in self._literals.items():
-            if is_single_word(lit):
+            if is_single_word(lit) and atom not in typos:
                 self._masked.setdefault((len(lit.skeleton), lit.skeleton[0]), []).append(atom)
 
     def _literal(self, atom: int) -> Literal:

@@ -18,6 +18,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
+from bot.engine import spelling
 from bot.engine.normalise import fold
 
 LEET_FROM = b"0134578@$!|+9"
@@ -49,10 +50,13 @@ def skeleton(folded_bytes: bytes) -> bytes:
 def expand_braces(term: str) -> list[str]:
     """'snitch{,es,ing}' -> ['snitch', 'snitches', 'snitching'] (several braces multiply).
 
-    A trailing `~` also adds the term's misspellings (see `typo_variants`): 'cancer~'.
+    A trailing `~` also adds the term's misspellings (see `typo_variants`): 'cancer~'; `~~`
+    adds a letter inserted as well ('faggiot'), for slurs.
     """
     if term.endswith("~"):
-        return [v for t in expand_braces(term[:-1]) for v in [t, *typo_variants(t)]]
+        insertions = term.endswith("~~")
+        core = term.rstrip("~")
+        return [v for t in expand_braces(core) for v in [t, *typo_variants(t, insertions)]]
     parts = _BRACES.split(term)
     literals = parts[0::2]
     choices = [group.split(",") for group in parts[1::2]]
@@ -67,22 +71,15 @@ def expand_braces(term: str) -> list[str]:
     return expanded
 
 
-_VOWELS = frozenset("aeiou")
-_TYPO_MIN = 5  # shorter words have too many innocent neighbours ("pest" -> "pets")
-
-
-def typo_variants(term: str) -> list[str]:
-    """One-edit misspellings that evade exact lists: a dropped vowel ('cancr'), two letters
-    swapped ('deaht'), or two words run together ('deserve todie'). First letters never change,
-    and only words of five letters or more are altered."""
+def typo_variants(term: str, insertions: bool = False) -> list[str]:
+    """One-edit misspellings that evade exact lists and are no real word: a letter dropped
+    ('cancr'), two letters swapped ('deaht'), with `insertions` a letter added ('faggiot'), or
+    two words run together ('deserve todie'). First letters never change, and only words of
+    five letters or more are altered (see `spelling.edit_variants`)."""
     words = term.split(" ")
     variants: list[str] = []
     for index, word in enumerate(words):
-        if len(word) < _TYPO_MIN or not word.isalpha():
-            continue
-        edits = {word[:i] + word[i + 1 :] for i in range(1, len(word) - 1) if word[i] in _VOWELS}
-        edits |= {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(1, len(word) - 1)}
-        edits.discard(word)
+        edits = spelling.edit_variants(word, insertions)
         variants += [" ".join([*words[:index], edit, *words[index + 1 :]]) for edit in edits]
     for i in range(len(words) - 1):
         variants.append(" ".join([*words[:i], words[i] + words[i + 1], *words[i + 2 :]]))

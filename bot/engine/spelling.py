@@ -66,8 +66,8 @@ def split_glued(token: str) -> tuple[str, ...]:
 def edit_variants(word: str, insertions: bool = False) -> list[str]:
     """One-edit misspellings of `word` that are not themselves words: a letter deleted
     ("stupd"), two neighbours swapped ("nigegr"), and with `insertions` a vowel added or a
-    letter doubled ("faggiot", "retardd"). The first letter never changes, and words under
-    five letters are left alone."""
+    letter doubled ("faggiot", "retardd"). The first letter never changes; words under
+    five letters are left alone and no misspelling is shorter than that."""
     if len(word) < _MIN_ALTERED or not word.isalpha():
         return []
     edits = {word[:i] + word[i + 1 :] for i in range(1, len(word))}
@@ -77,4 +77,13 @@ def edit_variants(word: str, insertions: bool = False) -> list[str]:
             edits |= {word[:i] + letter + word[i:] for letter in {*_VOWELS, word[i - 1]}}
     edits.discard(word)
     known = vocabulary()
-    return sorted(edit for edit in edits if edit not in known)
+    # A dropped vowel may leave four letters ("womn", "blck") in key words, whose misspellings
+    # only count next to another term; a slur's (`insertions`) must keep five.
+    shortest = _MIN_ALTERED if insertions else _MIN_ALTERED - 1
+    vowel_dropped = {word[:i] + word[i + 1 :] for i in range(1, len(word)) if word[i] in _VOWELS}
+    return sorted(
+        edit
+        for edit in edits
+        if edit not in known
+        and (len(edit) >= _MIN_ALTERED or (len(edit) >= shortest and edit in vowel_dropped))
+    )
