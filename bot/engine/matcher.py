@@ -611,13 +611,18 @@ class Matcher:
             ):
                 continue
             accepted.append((atom, start, end))
-        # A glued token (by its start) is rejected if one of its words is neither.
+        # A glued token (by its start) is rejected if one of its words is neither, or if it
+        # ends in a word of one or two letters ("bitchin" is not "bitch in").
         rejected: set[int | None] = set()
-        for piece_start, piece_end, word in pieces:
-            if word not in spelling.GLUE and not any(
-                start < piece_end and piece_start < end for _, start, end in accepted
-            ):
-                rejected.add(_token_of(glued, origin[piece_start][0]))
+        for index, (piece_start, piece_end, word) in enumerate(pieces):
+            in_term = any(start < piece_end and piece_start < end for _, start, end in accepted)
+            token = _token_of(glued, origin[piece_start][0])
+            last = (
+                index + 1 == len(pieces)
+                or _token_of(glued, origin[pieces[index + 1][0]][0]) != token
+            )
+            if not in_term and (word not in spelling.GLUE or (last and len(word) < 3)):
+                rejected.add(token)
         for atom, start, end in accepted:
             first, last = origin[start][0], origin[end - 1][1]
             if {_token_of(glued, first), _token_of(glued, last - 1)} & (rejected - {None}):

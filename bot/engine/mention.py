@@ -30,13 +30,14 @@ _SAYING = re.compile(
     r"(?:\s+[^\s\"']+){0,4}?\s*[\"']?\s*$"
 )
 
+_WORDS = re.compile(r"[a-z0-9']+")
 _FIRST_PERSON = frozenset("i we i'll ill i'd id i've ive we'll we'd".split())
 
 # The message talks about the word itself.
 _DISCUSSION = re.compile(
     r"\b(?:means?|meant|meaning|originally|origins?|etymology|derived?|derives|comes? from|"
     r"spell(?:ed|ing|t)?|definition|defined|dictionary|glossary|style guide|slang for|"
-    r"stands? for|translat\w*|pronounc\w*|refers? to|reclaim\w*|old word|used to be)\b"
+    r"stands? for|translat\w*|pronounc\w*|reclaim\w*|old word|used to be)\b"
 )
 
 # Slurs that groups they name have reclaimed for self-description.
@@ -70,8 +71,10 @@ def is_marked(folded: str, span: tuple[int, int]) -> bool:
 
 def _quote_start(folded: str, span: tuple[int, int]) -> int:
     """Where the quotation holding the span begins (the span's own start when none does)."""
-    for match in QUOTE_REGIONS.finditer(folded, max(0, span[0] - 600), span[1] + 1):
-        if match.start() <= span[0] and span[1] <= match.end():
+    for match in QUOTE_REGIONS.finditer(folded, max(0, span[0] - 600)):
+        if match.start() > span[0]:
+            break
+        if span[1] <= match.end():
             return match.start()
     return span[0]
 
@@ -81,7 +84,8 @@ def is_reported_mention(folded: str, span: tuple[int, int]) -> bool:
     before = _before(folded, _quote_start(folded, span))
     saying = _SAYING.search(before)
     # Not when the speaker says it ("like I always say 'X'"): that is their own use.
-    return saying is not None and _FIRST_PERSON.isdisjoint(before[: saying.start()].split()[-2:])
+    lead = _WORDS.findall(before[: saying.start()])[-2:] if saying else []
+    return saying is not None and _FIRST_PERSON.isdisjoint(lead)
 
 
 @lru_cache(maxsize=16)

@@ -60,6 +60,7 @@ RUN_TOGETHER_LOOK_ALIKES = [
     "bitchhhhhhxdddddd",
     "the analtherapist joke in the pantomime was awful",
     "check expertsexchange for the answer",
+    "stop bitchin about the rota and swap with me",
 ]
 
 

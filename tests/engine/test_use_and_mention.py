@@ -30,6 +30,8 @@ QUOTED_SLUR_IS_FLAGGED = [
     'shut up "faggot"',
     "sit down 'retard', nobody asked",
     'the "tranny" from sales is in again',
+    'she asked who did it and I said "the spaz in accounts"',  # the speaker's own words
+    '"who are you looking at, faggot? say that again"',  # a quote closed after the span
 ]
 QUOTED_SLUR_PASSES = [
     'someone wrote "faggot" on her locker, facilities are removing it',
