@@ -617,11 +617,11 @@ class Matcher:
         for index, (piece_start, piece_end, word) in enumerate(pieces):
             in_term = any(start < piece_end and piece_start < end for _, start, end in accepted)
             token = _token_of(glued, origin[piece_start][0])
-            last = (
+            ends_token = (
                 index + 1 == len(pieces)
                 or _token_of(glued, origin[pieces[index + 1][0]][0]) != token
             )
-            if not in_term and (word not in spelling.GLUE or (last and len(word) < 3)):
+            if not in_term and (word not in spelling.GLUE or (ends_token and len(word) < 3)):
                 rejected.add(token)
         for atom, start, end in accepted:
             first, last = origin[start][0], origin[end - 1][1]
