@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Any
 
@@ -81,7 +82,7 @@ _WORD_BYTE = bytes(
 )
 
 
-_LETTER = bytes(1 if 0x61 <= byte <= 0x7A else 0 for byte in range(256))
+_LONG_LETTERS = re.compile(rb"(?<![a-z])[a-z]{%d,}(?![a-z])" % spelling.MIN_GLUED)
 
 
 def _escape(literal: bytes) -> bytes:
@@ -317,6 +318,12 @@ class Matcher:
         self._lazy_scan: Callable[..., Any] | None = None  # exception regexes, Hyperscan
         self._lazy_re2_only: tuple[int, ...] = ()  # exception regexes Hyperscan cannot compile
         self._any_lazy: re2._Regexp | None = None
+        # Every word of every term, for telling which glued tokens could hold one.
+        self._term_words = frozenset(
+            word.decode("ascii", "replace")
+            for literal in self._literals.values()
+            for word in literal.skeleton.split()
+        )
         self._masked: dict[tuple[int, int], list[int]] = {}
         for atom, lit in self._literals.items():
             if is_single_word(lit) and atom not in typos:
@@ -540,7 +547,7 @@ class Matcher:
                 self._accept(data, identity, atom, end, spans)
             else:
                 detected.add(atom)
-        glued = self._glued_tokens(skeleton, events)
+        glued = self._glued_tokens(skeleton)
         if glued:
             self._scan_segmented(skeleton, glued, spans)
         spacing = data.translate(_SPACING_TABLE)
@@ -561,28 +568,27 @@ class Matcher:
             self._masked_words(data, skeleton, spans)
         return spans
 
-    def _glued_tokens(self, skeleton: bytes, events: list[tuple[int, int]]) -> Glued:
-        """Runs of letters with a term glued inside ("ihatemuslims"), that are no word and
-        split into words: (start, end, words), in order."""
-        tokens: dict[tuple[int, int], None] = {}
-        for atom, end in events:
-            literal = self._literals.get(atom)
-            if literal is None:
-                continue
-            start = end - len(literal.skeleton)
-            if (start > 0 and _LETTER[skeleton[start - 1]]) or (
-                end < len(skeleton) and _LETTER[skeleton[end]]
-            ):
-                tokens[_letter_run(skeleton, start, end)] = None
+    def _glued_tokens(self, skeleton: bytes) -> Glued:
+        """Runs of letters that are no word and split into words that could hold a term
+        ("ihatemuslims"): (start, end, words), in order. The first scan found some term
+        already, so this runs only on the messages that reach the exact pass."""
         found = []
-        for start, end in sorted(tokens):
+        for match in _LONG_LETTERS.finditer(skeleton):
+            start, end = match.span()
             if _is_nick(skeleton, start, end) or _RUN_RE.search(skeleton, start, end):
                 continue  # "somenick: ..." is a name; "bitchhhhh" is stretched, not glued
-            if end - start >= spelling.MIN_GLUED:
-                words = spelling.split_glued(skeleton[start:end].decode("ascii", "replace"))
-                if words:
-                    found.append((start, end, words))
+            words = spelling.split_glued(match.group().decode("ascii"))
+            if words and self._may_hold_terms(words):
+                found.append((start, end, words))
         return found
+
+    def _may_hold_terms(self, words: tuple[str, ...]) -> bool:
+        """Whether every word could be part of a term or is a function word, the last one no
+        stray letter or two ("bitchin" is not "bitch in"): the only tokens worth a scan."""
+        term_words, glue = self._term_words, spelling.GLUE
+        if words[-1] not in term_words and len(words[-1]) < 3:
+            return False
+        return all(word in term_words or word in glue for word in words)
 
     def _scan_segmented(
         self,
@@ -597,7 +603,7 @@ class Matcher:
         function word ("too manycoons", "womenaredisgusting"): "opensnitch" (a program) and
         "jimcooncat" (a nick) have words that are neither, so they stay one word.
         """
-        variant, origin, pieces = _segment(skeleton, glued)
+        variant, gaps, pieces = _segment(skeleton, glued)
         found: list[tuple[int, int]] = []
         self._skeleton_db.scan(variant, _collect, 0, found)
         accepted: list[tuple[int, int, int]] = []  # atom, start, end in the variant
@@ -616,15 +622,15 @@ class Matcher:
         rejected: set[int | None] = set()
         for index, (piece_start, piece_end, word) in enumerate(pieces):
             in_term = any(start < piece_end and piece_start < end for _, start, end in accepted)
-            token = _token_of(glued, origin[piece_start][0])
+            token = _token_of(glued, _unsegmented(gaps, piece_start))
             ends_token = (
                 index + 1 == len(pieces)
-                or _token_of(glued, origin[pieces[index + 1][0]][0]) != token
+                or _token_of(glued, _unsegmented(gaps, pieces[index + 1][0])) != token
             )
             if not in_term and (word not in spelling.GLUE or (ends_token and len(word) < 3)):
                 rejected.add(token)
         for atom, start, end in accepted:
-            first, last = origin[start][0], origin[end - 1][1]
+            first, last = _unsegmented(gaps, start), _unsegmented(gaps, end - 1) + 1
             if {_token_of(glued, first), _token_of(glued, last - 1)} & (rejected - {None}):
                 continue
             found_spans = spans.setdefault(atom, set())
@@ -704,31 +710,31 @@ class Matcher:
 Glued = list[tuple[int, int, tuple[str, ...]]]  # tokens of letters: start, end, their words
 
 
-def _segment(
-    skeleton: bytes, glued: Glued
-) -> tuple[bytes, list[tuple[int, int]], list[tuple[int, int, str]]]:
-    """The skeleton with a space between the words of each glued token, its origin map, and
-    where each of those words lies in it."""
+def _segment(skeleton: bytes, glued: Glued) -> tuple[bytes, list[int], list[tuple[int, int, str]]]:
+    """The skeleton with a space between the words of each glued token, the offsets (in it) of
+    those spaces, and where each of the words lies in it."""
     out = bytearray()
-    origin: list[tuple[int, int]] = []
+    gaps: list[int] = []
     pieces: list[tuple[int, int, str]] = []
     position = 0
     for start, end, words in glued:
         out += skeleton[position:start]
-        origin += [(i, i + 1) for i in range(position, start)]
         at = start
         for index, word in enumerate(words):
             if index:
+                gaps.append(len(out))
                 out.append(0x20)
-                origin.append((at, at))
             pieces.append((len(out), len(out) + len(word), word))
             out += skeleton[at : at + len(word)]
-            origin += [(i, i + 1) for i in range(at, at + len(word))]
             at += len(word)
         position = end
     out += skeleton[position:]
-    origin += [(i, i + 1) for i in range(position, len(skeleton))]
-    return bytes(out), origin, pieces
+    return bytes(out), gaps, pieces
+
+
+def _unsegmented(gaps: list[int], offset: int) -> int:
+    """The skeleton offset of a letter at `offset` in the segmented text."""
+    return offset - bisect_left(gaps, offset)
 
 
 def _is_nick(data: bytes, start: int, end: int) -> bool:
@@ -743,15 +749,6 @@ def _token_of(glued: Glued, offset: int) -> int | None:
         if start <= offset < end:
             return start
     return None
-
-
-def _letter_run(data: bytes, start: int, end: int) -> tuple[int, int]:
-    """The run of letters a-z around [start, end)."""
-    while start > 0 and _LETTER[data[start - 1]]:
-        start -= 1
-    while end < len(data) and _LETTER[data[end]]:
-        end += 1
-    return start, end
 
 
 def _spaced_out(data: bytes) -> bool:
