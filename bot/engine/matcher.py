@@ -82,7 +82,8 @@ _WORD_BYTE = bytes(
 )
 
 
-_LONG_LETTERS = re.compile(rb"(?<![a-z])[a-z]{%d,}(?![a-z])" % spelling.MIN_GLUED)
+# Greedy from the first letter of a run, so it always takes whole runs without lookarounds.
+_LONG_LETTERS = re.compile(rb"[a-z]{%d,}" % spelling.MIN_GLUED)
 
 
 def _escape(literal: bytes) -> bytes:
@@ -573,11 +574,15 @@ class Matcher:
         ("ihatemuslims"): (start, end, words), in order. The first scan found some term
         already, so this runs only on the messages that reach the exact pass."""
         found = []
+        vocabulary = spelling.vocabulary()
         for match in _LONG_LETTERS.finditer(skeleton):
+            token = match.group().decode("ascii")
+            if token in vocabulary:
+                continue  # the usual case: a long word
             start, end = match.span()
             if _is_nick(skeleton, start, end) or _RUN_RE.search(skeleton, start, end):
                 continue  # "somenick: ..." is a name; "bitchhhhh" is stretched, not glued
-            words = spelling.split_glued(match.group().decode("ascii"))
+            words = spelling.split_glued(token)
             if words and self._may_hold_terms(words):
                 found.append((start, end, words))
         return found

@@ -51,7 +51,7 @@ def expand_braces(term: str) -> list[str]:
     """'snitch{,es,ing}' -> ['snitch', 'snitches', 'snitching'] (several braces multiply).
 
     A trailing `~` also adds the term's misspellings (see `typo_variants`): 'cancer~'; `~~`
-    adds a letter inserted as well ('faggiot'), for slurs.
+    adds a doubled letter as well ('faggott'), for slurs.
     """
     if term.endswith("~"):
         insertions = term.endswith("~~")
@@ -73,7 +73,7 @@ def expand_braces(term: str) -> list[str]:
 
 def typo_variants(term: str, insertions: bool = False) -> list[str]:
     """One-edit misspellings that evade exact lists and are no real word: a letter dropped
-    ('cancr'), two letters swapped ('deaht'), with `insertions` a letter added ('faggiot'), or
+    ('cancr'), two letters swapped ('deaht'), with `insertions` a letter doubled ('faggott'), or
     two words run together ('deserve todie'). First letters never change, and only words of
     five letters or more are altered (see `spelling.edit_variants`)."""
     words = term.split(" ")

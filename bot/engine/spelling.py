@@ -65,8 +65,8 @@ def split_glued(token: str) -> tuple[str, ...]:
 
 def edit_variants(word: str, insertions: bool = False) -> list[str]:
     """One-edit misspellings of `word` that are not themselves words: a letter deleted
-    ("stupd"), two neighbours swapped ("nigegr"), and with `insertions` a vowel added or a
-    letter doubled ("faggiot", "retardd"). The first letter never changes; words under
+    ("stupd"), two neighbours swapped ("nigegr"), and with `insertions` a letter doubled
+    ("retardd", "faggott"). The first letter never changes; words under
     five letters are left alone and no misspelling is shorter than that."""
     if len(word) < _MIN_ALTERED or not word.isalpha():
         return []
@@ -74,7 +74,7 @@ def edit_variants(word: str, insertions: bool = False) -> list[str]:
     edits |= {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(1, len(word) - 1)}
     if insertions:
         for i in range(1, len(word) + 1):
-            edits |= {word[:i] + letter + word[i:] for letter in {*_VOWELS, word[i - 1]}}
+            edits.add(word[:i] + word[i - 1] + word[i:])
     edits.discard(word)
     known = vocabulary()
     # A dropped vowel may leave four letters ("womn", "blck") in key words, whose misspellings

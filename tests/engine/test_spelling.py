@@ -81,7 +81,7 @@ def test_a_run_together_span_covers_the_original_letters(rules: RuleSet) -> None
 MISSPELT = [
     "shut up you nigegr",
     "what a retadred idea, who wrote this",
-    "ur such a faggiot",
+    "ur such a faggott",
     "dumb retardd",
     "the spastc in marketing",
 ]
