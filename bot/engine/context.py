@@ -55,7 +55,8 @@ _CONDEMNATION_WORDS = (
     r"homophobia|transphobic|transphobia|bigot(?:ed|ry|s)?|hateful|hate speech|hurtful|"
     r"disgusting|vile|appalling|shameful|ashamed|inappropriate|reported|reporting|report it|"
     r"to hr|hr\b|no place|wrong|stop|don'?t (?:say|use|call|post|share|repeat)|shouldn'?t|never ok|"
-    r"taken down|removed|removing|spoken to|dealt with|shaken|in tears|"
+    r"taken down|removed|removing|spoken to|dealt with|shaken|in tears|suspended|banned|fired|"
+    r"sacked|disciplined|warned|call (?:it|them|him|her) out|report (?:him|her|them|this|that)|"
     r"upset|horrible|awful|gross|abuse|abusive|harass\w*|ableis[mt]|antisemitic|islamophobic|"
     r"xenophobic|misogyn\w*|dehumanising|dehumanizing|problematic|can'?t believe"
 )
@@ -64,7 +65,8 @@ CONDEMNATION = re.compile(rf"\b(?:{_CONDEMNATION_WORDS})\b")
 # Verbs of saying just before a match: the match is being reported, not used.
 _REPORTING_WORDS = (
     r"call(?:s|ed|ing)?|named|sa(?:y|ys|ying|id)|the (?:word|term|phrase)|words? like|"
-    r"slurs? like|wrote|post(?:ed|ing)?|shout(?:ed|ing)?|yell(?:ed|ing)?|tweet(?:ed|ing)?"
+    r"slurs? like|wr(?:ote|ites?|iting)|post(?:s|ed|ing)?|shout(?:s|ed|ing)?|yell(?:s|ed|ing)?|"
+    r"tweet(?:s|ed|ing)?|tells|telling|told"
 )
 _REPORTED = re.compile(rf"\b(?:{_REPORTING_WORDS})(?:\s+\S+){{0,3}}?\s*[\"']?\s*$")
 

@@ -26,7 +26,8 @@ _SAYING = re.compile(
     r"\b(?:call(?:s|ed|ing)?|named|sa(?:y|ys|ying|id)|"
     r"wr(?:ote|ite|ites|iting|itten)|post(?:s|ed|ing)?|shout(?:s|ed|ing)?|yell(?:s|ed|ing)?|"
     r"scream(?:s|ed|ing)?|tweet(?:s|ed|ing)?|text(?:s|ed)?|messag(?:e|es|ed)|chant(?:s|ed|ing)?|"
-    r"scrawl(?:s|ed)?|spray(?:ed|s)?|paint(?:ed|s)?|graffiti|used|uses|using|heard)"
+    r"scrawl(?:s|ed)?|spray(?:ed|s)?|paint(?:ed|s)?|graffiti|used|uses|using|heard|"
+    r"tells|telling|told|ask(?:s|ed)?|key(?:s|ed)|scratch(?:es|ed)|carv(?:es|ed)|etch(?:es|ed))"
     r"(?:\s+[^\s\"']+){0,4}?\s*[\"']?\s*$"
 )
 
@@ -43,7 +44,14 @@ _DISCUSSION = re.compile(
 # Slurs that groups they name have reclaimed for self-description.
 RECLAIMABLE = frozenset(
     "fag fags faggot faggots dyke dykes homo homos poof poofs queer queers tranny trannies "
-    "lesbo lesbos".split()
+    "lesbo lesbos crip crips cripple cripples".split()
+)
+
+# Someone else calling the speaker (or theirs) a word: "my neighbour calls us X", "they called
+# my son a X". The victim reporting it; "I called him X" is not.
+_CALLED_ME = re.compile(
+    r"\b(?:call(?:s|ed|ing)?|named)\s+(?:me|us|my\s+[a-z]+|our\s+[a-z]+)\s+"
+    r"(?:an?\s+)?(?:[a-z]+\s+)?[\"']?$"
 )
 _SELF = re.compile(
     r"\b(?:i'?m|i am|we'?re|we are|as an?|myself|ourselves|us|me)\s+"
@@ -120,3 +128,12 @@ def is_self_described(folded: str, span: tuple[int, int], aimed: bool) -> bool:
     if _SELF.search(before):
         return True
     return not aimed and _PROUD.search(before) is not None
+
+
+def is_called_me(folded: str, span: tuple[int, int]) -> bool:
+    """True when someone else is reported calling the speaker or theirs the span's word."""
+    before = _before(folded, span[0])
+    called = _CALLED_ME.search(before)
+    return called is not None and _FIRST_PERSON.isdisjoint(
+        _WORDS.findall(before[: called.start()])[-2:]
+    )

@@ -127,6 +127,8 @@ def _mention_reason(folded: str, span: Span, message: _Message) -> str | None:
         mention.is_reported_mention(folded, span) or mention.discusses_words(folded)
     ):
         return "mentioned"
+    if mention.is_called_me(folded, span):
+        return "reported (called me)"
     return None
 
 

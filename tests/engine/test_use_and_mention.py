@@ -130,3 +130,34 @@ def test_cannot_help_being_is_not_a_negation(rules: RuleSet, text: str) -> None:
 )
 def test_a_real_negation_still_cancels(rules: RuleSet, text: str) -> None:
     assert not rules.evaluate(text).flagged
+
+
+REPORTING_OTHERS_PASSES = [
+    "my manager just said women are useless at maths, should i report him?",
+    "she was told 'go back to your country' on the bus",
+    "the guy in the video shouts that muslims are vermin, it's horrible",
+    "if someone tells you immigrants are parasites, call it out",
+    "he tweeted that trans people should die and got suspended",
+    "my neighbour calls us pakis every day",
+    "someone keyed 'dyke' into my car",
+    "as a disabled person i can call myself a cripple",
+]
+
+
+@pytest.mark.parametrize("text", REPORTING_OTHERS_PASSES)
+def test_reporting_someone_elses_words_passes(rules: RuleSet, text: str) -> None:
+    verdict = rules.evaluate(text)
+    assert not verdict.flagged, verdict.rule_ids
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i called him a paki lol",
+        "you're what my dad calls a paki",
+        "tell that paki he's fired",
+        "he's a cripple lol",
+    ],
+)
+def test_the_speakers_own_use_is_still_flagged(rules: RuleSet, text: str) -> None:
+    assert "disc.slur" in rules.evaluate(text).rule_ids
