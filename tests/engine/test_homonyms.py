@@ -55,3 +55,25 @@ def test_a_slur_is_flagged_when_its_neighbours_do_not_make_it_a_homonym(
     rules: RuleSet, text: str
 ) -> None:
     assert rules.evaluate(text).flagged
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the retarded potential in electrodynamics is on the exam",
+        "growth was retarded by the cold spring",
+        "the coon cat sleeps on the server rack",
+        "he bummed a fag off me at the bus stop",
+        "faggots are a traditional dish from the midlands",
+    ],
+)
+def test_more_homonyms_pass(rules: RuleSet, text: str) -> None:
+    assert not rules.evaluate(text).flagged
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["that retard wasted my time", "the coon in accounts", "you're retarded, the timing is off"],
+)
+def test_the_slur_sense_is_still_flagged(rules: RuleSet, text: str) -> None:
+    assert "disc.slur" in rules.evaluate(text).rule_ids
