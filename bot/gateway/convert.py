@@ -6,6 +6,7 @@ import re
 
 import discord
 
+from bot.gateway.checks import actor_of
 from bot.services.types import AutoModIn, DeleteIn, EditIn, MessageIn, ReportIn
 
 # JSON may carry lone UTF-16 surrogates ("\ud800"); they cannot be encoded as UTF-8, so the
@@ -72,7 +73,7 @@ def delete_in(guild_id: int, channel_id: int, message_id: int) -> DeleteIn:
 
 
 def report_in(message: discord.Message, reporter_id: int, reason: str | None) -> ReportIn:
-    """A member's report of `message`."""
+    """A member's report of `message`, with its author as the checks see them."""
     assert message.guild is not None
     return ReportIn(
         guild_id=message.guild.id,
@@ -84,6 +85,7 @@ def report_in(message: discord.Message, reporter_id: int, reason: str | None) ->
         at=discord.utils.utcnow(),
         reason=reason or None,
         link=message.jump_url,
+        reported=actor_of(message.author),
     )
 
 

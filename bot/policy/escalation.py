@@ -6,6 +6,7 @@ import dataclasses
 from datetime import datetime, timedelta
 
 from bot.engine.verdict import Severity
+from bot.policy.authority import case_recipient, is_moderator_id
 from bot.policy.config import PolicyConfig
 from bot.policy.events import Decision, Escalation, Nudge, PolicyEvent, Route, Routing
 from bot.policy.index import PolicyIndex, RecordIndex, index_of, keep_index
@@ -51,7 +52,7 @@ def _decide(
     if event.kind == "report":
         return _register_report(state, event, config, index)
 
-    is_moderator = event.author_is_moderator or routing.is_moderator(event.author_id)
+    is_moderator = event.author_is_moderator or is_moderator_id(event.author_id, routing)
     offences = _offences(event, config)
     watch = None
     if offences or event.hostile:
@@ -298,17 +299,12 @@ def _offenders(records: tuple[HitRecord, ...], known: tuple[int, ...] = ()) -> t
 
 def _route(case: Case, routing: Routing) -> Route:
     """The designated moderator, unless a moderator is among the offenders: then the reviewer."""
-    moderator_involved = case.moderator_offender or any(
-        routing.is_moderator(o) for o in case.offenders
+    to, user, channel = case_recipient(
+        case.offenders,
+        case.moderator_offender,
+        routing,
+        # Whom a hostile message after a report aims at IS the reporter: only the designated
+        # moderator, who already knows from the report, may see it; not the moderators' channel.
+        reporter_involved=case.pattern == "retaliation",
     )
-    if not moderator_involved:
-        if case.pattern == "retaliation" and routing.moderator_user_id is not None:
-            # Whom the hostile message aims at IS the reporter: only the designated moderator,
-            # who already knows from the report, may see it; not the moderators' channel.
-            return Route("moderator", routing.moderator_user_id, None)
-        return Route("moderator", routing.moderator_user_id, routing.moderator_channel_id)
-    reviewer = routing.reviewer_user_id
-    if reviewer is None or reviewer in case.offenders:
-        # Never to an offender, and not to the moderators' channel they can read either.
-        return Route("reviewer", None, None)
-    return Route("reviewer", reviewer, None)
+    return Route(to, user, channel)

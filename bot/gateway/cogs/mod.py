@@ -12,7 +12,13 @@ from discord.ext import commands
 
 from bot.engine import Severity
 from bot.gateway import render
-from bot.gateway.checks import MODERATOR_PERMISSION, ModeratorGroup
+from bot.gateway.checks import (
+    MODERATOR_PERMISSION,
+    ModeratorGroup,
+    NotModeratorError,
+    audit_refusal,
+    case_refusal_of,
+)
 
 if TYPE_CHECKING:
     from bot.gateway.client import UpstanderBot
@@ -159,8 +165,14 @@ class UpstanderGroup(ModeratorGroup):
         outcome: OutcomeName,
         note: str | None = None,
     ) -> None:
-        """Close a case with an outcome and an optional note."""
-        await self.bot.services.cases.view(case_id, _guild(interaction))
+        """Close a case with an outcome and an optional note (not one's own, nor the reviewer's)."""
+        found = await self.bot.services.cases.view(case_id, _guild(interaction))
+        routing = self.bot.routing(_guild(interaction))
+        refusal = case_refusal_of(interaction.user, routing, found.case, interaction.permissions)
+        if refusal is not None:
+            await audit_refusal(interaction, NotModeratorError(refusal))
+            await _say(interaction, refusal)
+            return
         case = await self.bot.services.cases.resolve(case_id, interaction.user.id, outcome, note)
         await _say(interaction, f"Case #{case.id} resolved: {outcome.replace('_', ' ')}.")
 
@@ -182,7 +194,7 @@ class UpstanderGroup(ModeratorGroup):
             text,
             category=category,
             severity=Severity.parse(severity),
-            member_is_moderator=self.bot.author_is_moderator(member),
+            member_is_moderator=self.bot.author_is_moderator(member, _guild(interaction)),
         )
         await _say(interaction, f"{note.kind.capitalize()} #{note.id} added for {member.mention}.")
         await self.bot.courier.deliver(outcome)

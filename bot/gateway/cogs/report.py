@@ -9,7 +9,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.gateway import convert
+from bot.gateway.checks import actor_of
 from bot.gateway.errors import reply_error
+from bot.policy.authority import report_refusal
 from bot.services.reports import ReportRefusedError
 
 if TYPE_CHECKING:
@@ -77,8 +79,7 @@ class ReportCog(commands.Cog):
 
     async def report(self, interaction: discord.Interaction, message: discord.Message) -> None:
         """Open the reason modal for the reported message."""
-        if message.author.bot:
-            raise ReportRefusedError("Messages from bots cannot be reported here.")
-        if message.author.id == interaction.user.id:
-            raise ReportRefusedError("You cannot report your own message.")
+        refusal = report_refusal(actor_of(interaction.user), actor_of(message.author))
+        if refusal is not None:
+            raise ReportRefusedError(refusal)
         await interaction.response.send_modal(ReportModal(self.bot, message))
