@@ -42,8 +42,17 @@ class ReportModal(discord.ui.Modal, title="Report to moderators"):
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         """File the report, confirm privately, then tell the moderator."""
+        target = self.target
+        # A reported message carries its author as a user: their roles come from the server.
+        author = (
+            await self.bot.member_of(interaction.guild_id, target.author.id)
+            if interaction.guild_id is not None
+            else None
+        )
         filed = await self.bot.services.reports.file(
-            convert.report_in(self.target, interaction.user.id, self.reason.value)
+            convert.report_in(
+                target, interaction.user.id, self.reason.value, author or target.author
+            )
         )
         if filed.duplicate:
             await interaction.response.send_message(
