@@ -13,9 +13,6 @@ from bot.policy.index import PolicyIndex, RecordIndex, index_of, keep_index
 from bot.policy.patterns import Candidate, candidates, find_watch, is_immediate
 from bot.policy.state import Case, HitRecord, Offence, PolicyState, Watch
 
-# False: prune and count the plain way, over every record (the reference the tests compare with).
-USE_INDEX = True
-
 
 def decide(
     state: PolicyState,
@@ -24,11 +21,16 @@ def decide(
     now: datetime,
     *,
     routing: Routing,
+    indexed: bool = True,
 ) -> tuple[PolicyState, Decision]:
-    """Apply one event: returns the new state and the decision (nudge and escalations)."""
+    """Apply one event: returns the new state and the decision (nudge and escalations).
+
+    `indexed=False` prunes and counts the plain way, over every record: the reference the
+    tests compare the index with, and the benchmark's baseline.
+    """
     _require_utc(now, "now")
     _require_utc(event.at, "event.at")
-    index = index_of(state) if USE_INDEX else None
+    index = index_of(state) if indexed else None
     if index is not None:
         index.steps = {}  # what this decision changes, for the store's diff
     state, decision = _decide(state, event, config, now, routing, index)
