@@ -114,6 +114,15 @@ def _routing(
     return Routing(moderator, channel, reviewer, frozenset(ids), role)
 
 
+def shared_routing(routes: Routes, joined: list[int], served: list[int]) -> list[int]:
+    """The servers (of those joined and served) that would share the unkeyed routing."""
+    default = routes.default
+    if default == Routing():
+        return []  # nobody configured: nothing can reach the wrong people
+    sharing = [g for g in joined if (not served or g in served) and g not in routes.by_guild]
+    return sharing if len(sharing) > 1 else []
+
+
 def intents() -> discord.Intents:
     """Default intents plus message content (privileged: enable it in the developer portal)."""
     wanted = discord.Intents.default()
@@ -273,6 +282,17 @@ class UpstanderBot(commands.Bot):
         if self.routing(guild_id).moderator_channel_id in ids:
             return False  # the moderators' own discussion of evidence must not be flagged
         return not settings.watched_channel_ids or bool(ids & set(settings.watched_channel_ids))
+
+    async def on_ready(self) -> None:
+        """Say loudly when several servers would share one routing (`UPSTANDER_GUILD_IDS` empty)."""
+        shared = shared_routing(self.routes, [g.id for g in self.guilds], self.settings.guild_ids)
+        if shared:
+            log.error(
+                "servers %s have no routing of their own and share UPSTANDER_MODERATOR_*: each "
+                "one's alerts reach the same moderators. List them in UPSTANDER_GUILD_IDS and "
+                "give each an entry in UPSTANDER_GUILD_ROUTING.",
+                ", ".join(map(str, shared)),
+            )
 
     async def on_message(self, message: discord.Message, /) -> None:
         """No text commands: commands.Bot would otherwise parse every message for a prefix.

@@ -3,6 +3,7 @@ moderators (`UPSTANDER_GUILD_ROUTING`)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -11,7 +12,9 @@ import pytest
 import simcord
 
 from bot.gateway import UpstanderBot, create_bot
+from bot.gateway.client import shared_routing
 from bot.gateway.cogs.report import MENU_NAME
+from bot.policy import Routes, Routing
 from bot.routing_settings import GuildRouting
 from bot.settings import Settings
 from tests.services.kit import THREAT
@@ -112,3 +115,40 @@ async def test_a_servers_moderators_channel_is_not_watched_in_either_server(
 
     assert a.mods_posts() == [] and a.mod_dms() == []
     assert len(b.mods_posts()) == 1
+
+
+SHARED = [
+    ("one server", Routes(Routing(1)), [10], [], []),
+    ("two servers, one routing", Routes(Routing(1)), [10, 20], [], [10, 20]),
+    ("two servers, one routed", Routes(Routing(1), {10: Routing(2)}), [10, 20], [], []),
+    ("two joined, one served", Routes(Routing(1)), [10, 20], [10], []),
+    ("nobody configured", Routes(), [10, 20], [], []),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "routes", "joined", "served", "shared"), SHARED, ids=[s[0] for s in SHARED]
+)
+def test_servers_sharing_the_unkeyed_routing_are_named(
+    name: str, routes: Routes, joined: list[int], served: list[int], shared: list[int]
+) -> None:
+    assert shared_routing(routes, joined, served) == shared
+
+
+async def test_two_servers_on_one_routing_are_reported_at_start(
+    simcord_env: simcord.Env, base_settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    env = simcord_env
+    a, b = _server(env, "a"), _server(env, "b")
+    settings = base_settings.model_copy(update={"moderator_user_id": a.mod.id})
+    first = env.bot
+    assert isinstance(first, UpstanderBot)
+
+    with caplog.at_level(logging.ERROR, logger="bot.gateway.client"):
+        await env.restart_bot(create_bot(settings, clock=env.now))
+    await first.close()
+
+    (record,) = [r for r in caplog.records if "share UPSTANDER_MODERATOR_" in r.getMessage()]
+    assert f"{a.guild.id}, {b.guild.id}" in record.getMessage()
+    assert isinstance(env.bot, UpstanderBot)
+    await env.bot.close()
