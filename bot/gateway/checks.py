@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 import discord
 from discord import app_commands
@@ -61,6 +62,16 @@ def refusal_for(interaction: discord.Interaction) -> app_commands.CheckFailure |
     actor = actor_of(interaction.user, interaction.permissions)
     why = command_refusal(actor, routing_of(interaction))
     return None if why is None else NotModeratorError(why)
+
+
+def visible_cases(
+    user: discord.abc.User,
+    routing: Routing,
+    cases: Iterable[Case],
+    permissions: discord.Permissions | None,
+) -> list[Case]:
+    """The cases `user` may see: those they may decide (not their own, not the reviewer's)."""
+    return [c for c in cases if case_refusal_of(user, routing, c, permissions) is None]
 
 
 def case_refusal_of(

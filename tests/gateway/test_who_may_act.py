@@ -102,3 +102,24 @@ async def test_nobody_decides_their_own_case(world: World) -> None:
     assert own.response is not None
     assert own.response.content == "This case is about you; someone else must decide it."
     assert (await world.bot.services.store.cases.get(case.id)).state == "open"
+
+
+async def test_a_case_sent_to_the_reviewer_is_not_shown_to_the_colleagues(
+    world: World, unlisted_moderator: simcord.MemberActor
+) -> None:
+    await unlisted_moderator.send(world.general, f"I will {THREAT}")
+    await world.alice.send(world.general, f"I will {THREAT}")
+    about_moderator, about_alice = await world.bot.services.cases.open_cases(world.guild.id)
+
+    listed = await world.mod.slash(world.general, "upstander cases")
+    shown = await world.mod.slash(world.general, "upstander case", id=about_moderator.id)
+    history = await world.mod.slash(world.general, "upstander history", member=unlisted_moderator)
+
+    assert listed.response is not None and listed.response.content is not None
+    assert f"#{about_alice.id}" in listed.response.content
+    assert f"#{about_moderator.id}" not in listed.response.content
+    assert shown.response is not None
+    assert shown.response.content == "This case is for the reviewer."
+    assert history.response is not None and history.response.content is not None
+    assert f"case #{about_moderator.id}" not in history.response.content
+    assert "0 case(s)" in history.response.content
