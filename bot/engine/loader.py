@@ -8,6 +8,7 @@ is refused, so loading can never construct objects.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import Iterator, Mapping
@@ -290,7 +291,8 @@ def compile_files(files: Mapping[str, str]) -> LoadResult:
         seen_ids[rule.id] = f"{item.name}:{line}"
         if not rule.enabled:
             continue
-        compiled.append(_compile_rule(compiler, rule, where))
+        scopes = tuple(s for s in (item.model.scope, rule.scope) if s is not None)
+        compiled.append(dataclasses.replace(_compile_rule(compiler, rule, where), scopes=scopes))
     errors.extend(compiler.errors)
     if errors:
         return LoadResult(None, tuple(errors))

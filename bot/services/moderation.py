@@ -80,7 +80,11 @@ class ModerationService:
 
     def evaluate(self, message: MessageIn) -> Verdict:
         """The engine's verdict for a message, with its mentions and reply as context."""
-        context = EvalContext(mentions=message.mentions, reply_to=message.reply_to)
+        context = EvalContext(
+            mentions=message.mentions,
+            reply_to=message.reply_to,
+            places=message.places or (message.channel_id,),
+        )
         return self.rules.ruleset.evaluate(message.text, context)
 
     async def handle_message(self, message: MessageIn) -> Outcome:

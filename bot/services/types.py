@@ -25,6 +25,8 @@ class MessageIn:
     reply_to: int | None = None  # author id of the message it answers
     author_is_moderator: bool = False
     link: str | None = None
+    # Its channel, the thread's parent channel and the category: what rule scope looks at.
+    places: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
