@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.engine import RuleSet, load_rules
+from bot.engine.examples import run_examples
 from bot.engine.loader import rule_files
 from bot.policy import PolicyConfig, load_policy
 from bot.store.base import AuditLog
@@ -75,6 +76,10 @@ def _load(directory: Path) -> _Loaded:
     rules = load_rules(directory)
     policy = load_policy(directory)
     errors = tuple(str(e) for e in rules.errors) + tuple(policy.errors)
+    if rules.ruleset is not None and not errors:
+        # A rule whose own examples fail is as broken as a schema error: refused alike.
+        _ran, failures = run_examples(rules.ruleset)
+        errors = tuple(f"{f} (a failing example)" for f in failures)
     return _Loaded(rules.ruleset, policy.config, errors, mark)
 
 
