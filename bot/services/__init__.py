@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from bot.policy import Routing
 from bot.services.cases import CaseService
+from bot.services.evidence_pack import EvidenceService
 from bot.services.members import MemberService
 from bot.services.moderation import ModerationService
 from bot.services.policy_book import Clock, PolicyBook
@@ -44,6 +45,7 @@ class Services:
     cases: CaseService
     members: MemberService
     reports: ReportService
+    evidence: EvidenceService
 
     @classmethod
     def build(
@@ -60,6 +62,7 @@ class Services:
             cases=CaseService(store, book),
             members=MemberService(store, moderation),
             reports=ReportService(store, rules, book),
+            evidence=EvidenceService(store, routing),
         )
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from bot.store.cases import CaseRequest
+from bot.store.evidence import EvidenceData
 from bot.store.policy_state import PolicyChanges
 from bot.store.records import (
     AuditEntry,
@@ -319,6 +320,21 @@ class PolicyState(Protocol):
         ...
 
 
+class Evidence(Protocol):
+    """The material of evidence packs (see `bot/store/evidence.py`)."""
+
+    async def gather(
+        self,
+        guild_id: int,
+        *,
+        member_id: int | None = None,
+        case_id: int | None = None,
+        with_reporter: bool = False,
+    ) -> EvidenceData:
+        """A member's or a case's records, audit entries, links and texts, in one snapshot."""
+        ...
+
+
 class Store(Protocol):
     """Everything the services layer needs from storage."""
 
@@ -355,6 +371,11 @@ class Store(Protocol):
     @property
     def policy(self) -> PolicyState:
         """Policy counters."""
+        ...
+
+    @property
+    def evidence(self) -> Evidence:
+        """Evidence pack material."""
         ...
 
     async def erase_member(self, member_id: int, *, actor: str, at: datetime | None = None) -> int:

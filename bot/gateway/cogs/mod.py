@@ -195,10 +195,27 @@ class UpstanderGroup(ModeratorGroup):
         found = await self.bot.services.members.stats(_guild(interaction), days)
         await _say(interaction, render.stats_text(found))
 
-    @app_commands.command(description="Download the audit log (JSON lines)")
-    @app_commands.describe(since="YYYY-MM-DD (UTC); everything when left out")
-    async def export(self, interaction: discord.Interaction, since: str | None = None) -> None:
-        """The audit log from `since`, as a file."""
+    @app_commands.command(
+        description="Download the audit log (JSON lines), or an evidence pack for a member or case"
+    )
+    @app_commands.describe(
+        since="YYYY-MM-DD (UTC); everything when left out (audit log only)",
+        member="An evidence pack (zip) of this member's incidents",
+        case="An evidence pack (zip) of this case",
+        reporter="Name who reported in the pack (the designated moderator only)",
+    )
+    async def export(
+        self,
+        interaction: discord.Interaction,
+        since: str | None = None,
+        member: discord.Member | None = None,
+        case: int | None = None,
+        reporter: bool = False,
+    ) -> None:
+        """The audit log from `since` as a file; with `member` or `case`, an evidence pack."""
+        if member is not None or case is not None:
+            await self._evidence(interaction, member, case, reporter)
+            return
         start = None
         if since:
             try:
@@ -214,6 +231,37 @@ class UpstanderGroup(ModeratorGroup):
             interaction,
             f"Audit log export: {len(data.splitlines())} entries.",
             file=discord.File(io.BytesIO(data), filename=name),
+        )
+
+    async def _evidence(
+        self,
+        interaction: discord.Interaction,
+        member: discord.Member | None,
+        case: int | None,
+        reporter: bool,
+    ) -> None:
+        if member is not None and case is not None:
+            await _say(interaction, "Give a member or a case, not both.")
+            return
+        guild_id = _guild(interaction)
+        if case is not None:
+            await self.bot.services.cases.view(case, guild_id)  # NotFound in another server
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        pack = await self.bot.services.evidence.export(
+            guild_id,
+            member_id=member.id if member is not None else None,
+            case_id=case,
+            actor=f"moderator:{interaction.user.id}",
+            requester_id=interaction.user.id,
+            with_reporter=reporter,
+            now=self.bot.clock(),
+        )
+        about = f"case #{case}" if member is None else member.mention
+        await _say(
+            interaction,
+            f"Evidence pack for {about} (audit head {pack.head_seq}; this export is audit entry {pack.entry.seq}). "
+            "Check it with `python3 verify.py` inside the zip.",
+            file=discord.File(io.BytesIO(pack.data), filename=pack.name),
         )
 
 
