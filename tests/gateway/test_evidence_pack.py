@@ -53,7 +53,7 @@ async def test_pack_exported_verified_and_one_changed_byte_fails(
     (attachment,) = result.response.message.attachments
     pack = tmp_path / attachment.filename
     pack.write_bytes(await attachment.read())
-    problems, summary = verify(str(pack))
+    problems, _summary = verify(str(pack))
     assert problems == [], problems
     with zipfile.ZipFile(pack) as archive:
         assert {"timeline.json", "timeline.html", "audit.jsonl", "texts.json", "verify.py"} <= set(

@@ -259,8 +259,8 @@ class UpstanderGroup(ModeratorGroup):
         about = f"case #{case}" if member is None else member.mention
         await _say(
             interaction,
-            f"Evidence pack for {about} (audit head {pack.head_seq}; this export is audit entry {pack.entry.seq}). "
-            "Check it with `python3 verify.py` inside the zip.",
+            f"Evidence pack for {about} (audit head {pack.head_seq}; this export is audit "
+            f"entry {pack.entry.seq}). Check it with `python3 verify.py` inside the zip.",
             file=discord.File(io.BytesIO(pack.data), filename=pack.name),
         )
 
