@@ -151,7 +151,13 @@ class UpstanderBot(commands.Bot):
         if self._store is None:
             self._store = await open_store(self.settings.database)
         rules.audit = self._store.audit
-        self._services = Services.build(self._store, rules, routing_from(self.settings), self.clock)
+        self._services = Services.build(
+            self._store,
+            rules,
+            routing_from(self.settings),
+            self.clock,
+            checkin_targets=self.settings.checkin_targets,
+        )
         for cog in COGS:
             await self.add_cog(cog(self))
         self.add_dynamic_items(*DYNAMIC_ITEMS)

@@ -13,6 +13,7 @@ import discord
 
 from bot.gateway import render
 from bot.gateway.views import alert_view, nudge_view
+from bot.services.checkins import CheckinPlan
 from bot.services.reports import ReportOutcome
 from bot.services.types import AlertPlan, NudgePlan, Outcome
 from bot.store.records import NudgeStatus
@@ -48,6 +49,24 @@ class Courier:
                     await self.notice(nudge, status)
         for alert in outcome.alerts:
             await self.alert(alert)
+        for checkin in outcome.checkins:
+            await self.checkin(checkin)
+
+    async def checkin(self, plan: CheckinPlan) -> None:
+        """The kind private message to a targeted colleague; its delivery is recorded."""
+        status = "failed"
+        try:
+            channel = await self.bot.create_dm(discord.Object(id=plan.member_id))
+            await asyncio.wait_for(
+                channel.send(render.checkin_text(plan), allowed_mentions=render.NO_MENTIONS),
+                timeout=self.dm_timeout,
+            )
+            status = "delivered"
+        except discord.Forbidden as exc:
+            status = "dms_closed" if exc.code == DMS_CLOSED else "blocked"
+        except (discord.HTTPException, TimeoutError, aiohttp.ClientError, OSError):
+            log.info("check-in %s not delivered", plan.checkin_id, exc_info=True)
+        await self.bot.services.checkins.result(plan.checkin_id, status, self.bot.clock())
 
     async def _user(self, user_id: int) -> discord.User | None:
         user = self.bot.get_user(user_id)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from bot.policy import Routing
 from bot.services.cases import CaseService
+from bot.services.checkins import CheckinService
 from bot.services.evidence_pack import EvidenceService
 from bot.services.members import MemberService
 from bot.services.moderation import ModerationService
@@ -46,14 +47,22 @@ class Services:
     members: MemberService
     reports: ReportService
     evidence: EvidenceService
+    checkins: CheckinService
 
     @classmethod
     def build(
-        cls, store: Store, rules: LiveRules, routing: Routing, clock: Clock = utc_now
+        cls,
+        store: Store,
+        rules: LiveRules,
+        routing: Routing,
+        clock: Clock = utc_now,
+        *,
+        checkin_targets: bool = True,
     ) -> Services:
-        """Wire the services together."""
+        """Wire the services together; `checkin_targets` is UPSTANDER_CHECKIN_TARGETS."""
         book = PolicyBook(store, routing, clock)
-        moderation = ModerationService(store, rules, book)
+        checkins = CheckinService(store, routing, enabled=checkin_targets)
+        moderation = ModerationService(store, rules, book, checkins)
         return cls(
             store=store,
             rules=rules,
@@ -63,6 +72,7 @@ class Services:
             members=MemberService(store, moderation),
             reports=ReportService(store, rules, book),
             evidence=EvidenceService(store, routing),
+            checkins=checkins,
         )
 
 

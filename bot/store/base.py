@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from bot.store.cases import CaseRequest
@@ -335,6 +335,20 @@ class Evidence(Protocol):
         ...
 
 
+class Checkins(Protocol):
+    """Check-ins sent to targeted colleagues (see `bot/store/checkins.py`)."""
+
+    async def claim(
+        self, guild_id: int, member_id: int, pattern: str, *, at: datetime, every: timedelta
+    ) -> int | None:
+        """A new check-in's id, or None if one is younger than `every`."""
+        ...
+
+    async def set_status(self, checkin_id: int, status: str, *, at: datetime) -> None:
+        """Record its delivery."""
+        ...
+
+
 class Store(Protocol):
     """Everything the services layer needs from storage."""
 
@@ -376,6 +390,11 @@ class Store(Protocol):
     @property
     def evidence(self) -> Evidence:
         """Evidence pack material."""
+        ...
+
+    @property
+    def checkins(self) -> Checkins:
+        """Check-ins."""
         ...
 
     async def erase_member(self, member_id: int, *, actor: str, at: datetime | None = None) -> int:
