@@ -43,6 +43,19 @@ def run_examples(ruleset: RuleSet, read: Reader = _read) -> tuple[int, list[Rule
     return ran, _locate(failures, read)
 
 
+def failing_must_pass(ruleset: RuleSet) -> list[tuple[str, RuleError]]:
+    """(text, error) of the local must-pass examples (upheld false positives) still flagged."""
+    failures: list[tuple[str, RuleError]] = []
+    for text, source in ruleset.must_pass:
+        verdict = ruleset.evaluate(text)
+        if verdict.flagged:
+            name, _, line = source.rpartition(":")
+            rules = ", ".join(verdict.rule_ids)
+            error = RuleError(name, int(line), f"must pass, flagged by {rules}: {text!r}")
+            failures.append((text, error))
+    return failures
+
+
 def _locate(failures: Iterable[tuple[CompiledRule, str, str]], read: Reader) -> list[RuleError]:
     trees: dict[str, Any] = {}
     out: list[RuleError] = []

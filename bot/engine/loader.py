@@ -280,6 +280,11 @@ def compile_files(files: Mapping[str, str]) -> LoadResult:
             options = item.model.options
     compiled: list[CompiledRule] = []
     seen_ids: dict[str, str] = {}
+    must_pass = tuple(
+        (example.text, f"{item.name}:{_line(item.tree, ('must_pass', index))}")
+        for item in parsed
+        for index, example in enumerate(item.model.must_pass)
+    )
     for item, index, rule in _iter_rules(parsed):
         line = _line(item.tree, ("rules", index))
         where = (item.name, line)
@@ -304,7 +309,12 @@ def compile_files(files: Mapping[str, str]) -> LoadResult:
     for name in sorted(files):
         digest.update(name.encode() + b"\0" + files[name].encode("utf-8", "replace") + b"\0")
     ruleset = RuleSet(
-        compiled, matcher, options or Options(), digest.hexdigest()[:12], tuple(sorted(files))
+        compiled,
+        matcher,
+        options or Options(),
+        digest.hexdigest()[:12],
+        tuple(sorted(files)),
+        must_pass=must_pass,
     )
     return LoadResult(ruleset, ())
 

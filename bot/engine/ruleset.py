@@ -120,8 +120,11 @@ class RuleSet:
         options: Options,
         version: str,
         files: tuple[str, ...] = (),
+        *,
+        must_pass: tuple[tuple[str, str], ...] = (),
     ) -> None:
         self.rules = tuple(rules)
+        self.must_pass = must_pass  # (text, "file:line"): messages no rule may flag
         self.matcher = matcher
         self.options = options
         self.version = version

@@ -151,6 +151,13 @@ class Options(_Strict):
     categories: dict[Category, CategoryOptions] = Field(default_factory=dict)
 
 
+class MustPass(_Strict):
+    """A message no rule may flag: an upheld false positive, anonymised (`rules test` runs it)."""
+
+    text: str = Field(min_length=1, max_length=4000)
+    note: str = Field(default="", description="Where it came from (appeal, case, who upheld it).")
+
+
 class RuleFile(_Strict):
     """One YAML file in the rules directory."""
 
@@ -159,6 +166,10 @@ class RuleFile(_Strict):
     options: Options | None = None
     scope: Scope | None = Field(
         default=None, description="Channels every rule of this file applies to or skips."
+    )
+    must_pass: list[MustPass] = Field(
+        default_factory=list,
+        description="Messages no rule may flag (local-examples.yaml: upheld false positives).",
     )
     policy: object | None = Field(default=None, description="Owned by the escalation policy.")
 

@@ -179,15 +179,38 @@ class Courier:
                 except discord.HTTPException:
                     log.exception("could not DM report %s to the moderator", report.id)
 
-    async def claim(self, incident_id: int, link: str, member_id: int) -> None:
-        """Tell the moderators' channel that a member disputes a nudge."""
+    async def claim(
+        self, incident_id: int, link: str, member_id: int, case_id: int | None = None
+    ) -> None:
+        """Tell the moderators that a member disputes a nudge, with the appeal's buttons."""
         text = (
             f"<@{member_id}> thinks the nudge for incident #{incident_id} was a mistake "
             f"([message]({link})). Review it with `/upstander history`."
         )
-        await self.moderators(text)
+        if case_id is None:
+            await self.moderators(text)
+            return
+        text = (
+            f"Appeal, case #{case_id}: {text} *Resolve: false positive* upholds it (the member "
+            "is told, and you can add the message as a must-pass rule example); *no action* "
+            "keeps the nudge (the member is told that too)."
+        )
+        with _discarded(alert_view(case_id)) as view:
+            await self.moderators(text, view=view)
 
-    async def moderators(self, text: str) -> None:
+    async def tell(self, member_id: int, text: str) -> bool:
+        """A private message to a member (an appeal's outcome); True if it arrived."""
+        try:
+            channel = await self.bot.create_dm(discord.Object(id=member_id))
+            await asyncio.wait_for(
+                channel.send(text, allowed_mentions=render.NO_MENTIONS), timeout=self.dm_timeout
+            )
+        except (discord.HTTPException, TimeoutError, aiohttp.ClientError, OSError):
+            log.info("could not DM member %s", member_id, exc_info=True)
+            return False
+        return True
+
+    async def moderators(self, text: str, view: discord.ui.View | None = None) -> None:
         """A short message to the moderators' channel, or the designated moderator's DMs."""
         settings = self.bot.settings
         target: discord.abc.Messageable | None = None
@@ -199,7 +222,10 @@ class Courier:
             log.warning("no moderators' channel or user configured for: %s", text)
             return
         try:
-            await target.send(text[:2000], allowed_mentions=render.NO_MENTIONS)
+            if view is not None:
+                await target.send(text[:2000], allowed_mentions=render.NO_MENTIONS, view=view)
+            else:
+                await target.send(text[:2000], allowed_mentions=render.NO_MENTIONS)
         except discord.HTTPException:
             log.exception("could not reach the moderators")
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.policy import Routing
+from bot.services.appeals import AppealService
 from bot.services.cases import CaseService
 from bot.services.checkins import CheckinService
 from bot.services.evidence_pack import EvidenceService
@@ -48,6 +49,7 @@ class Services:
     reports: ReportService
     evidence: EvidenceService
     checkins: CheckinService
+    appeals: AppealService
 
     @classmethod
     def build(
@@ -62,17 +64,19 @@ class Services:
         """Wire the services together; `checkin_targets` is UPSTANDER_CHECKIN_TARGETS."""
         book = PolicyBook(store, routing, clock)
         checkins = CheckinService(store, routing, enabled=checkin_targets)
+        appeals = AppealService(store, routing, rules.directory)
         moderation = ModerationService(store, rules, book, checkins)
         return cls(
             store=store,
             rules=rules,
             book=book,
             moderation=moderation,
-            cases=CaseService(store, book),
+            cases=CaseService(store, book, appeals),
             members=MemberService(store, moderation),
             reports=ReportService(store, rules, book),
             evidence=EvidenceService(store, routing),
             checkins=checkins,
+            appeals=appeals,
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.policy import case_key, resolve_case
+from bot.services.appeals import Appeal, AppealNotice, AppealService
 from bot.services.evidence import quotes_from_verdict
 from bot.services.policy_book import PolicyBook
 from bot.store import NotFoundError, Store
@@ -27,10 +28,11 @@ class CaseView:
 
 @dataclass(frozen=True, slots=True)
 class Claim:
-    """A member says a nudge was a mistake: the moderators are told."""
+    """A member says a nudge was a mistake: an appeal case is opened, the moderators told."""
 
     incident: Incident
     member_id: int
+    appeal: Appeal | None = None
 
 
 def policy_key(case: Case) -> str:
@@ -42,10 +44,13 @@ def policy_key(case: Case) -> str:
 class CaseService:
     """Case look-ups and decisions; every decision is audited by the store with who made it."""
 
-    def __init__(self, store: Store, book: PolicyBook) -> None:
-        """Bind to the store and the policy memory."""
+    def __init__(
+        self, store: Store, book: PolicyBook, appeals: AppealService | None = None
+    ) -> None:
+        """Bind to the store, the policy memory and (optionally) appeals."""
         self.store = store
         self.book = book
+        self.appeals = appeals
 
     async def view(self, case_id: int, guild_id: int | None = None) -> CaseView:
         """A case and its incidents; NotFoundError if absent (or in another guild)."""
@@ -78,6 +83,14 @@ class CaseService:
             await book.save(case.guild_id, resolve_case(state, policy_key(case), book.clock()))
         return case
 
+    async def close(
+        self, case_id: int, moderator_id: int, outcome: Outcome, note: str | None = None
+    ) -> tuple[Case, AppealNotice | None]:
+        """Resolve a case and, for an appeal, what to tell the member who appealed."""
+        case = await self.resolve(case_id, moderator_id, outcome, note)
+        notice = await self.appeals.notice(case) if self.appeals is not None else None
+        return case, notice
+
     async def claim_false_positive(self, incident_id: int, member_id: int) -> Claim:
         """Record the sender's claim that a nudge was a mistake (only the sender may claim)."""
         incident = await self.store.incidents.get(incident_id)
@@ -95,4 +108,5 @@ class CaseService:
             f"incident:{incident_id}",
             {"incident": incident_id, "guild": str(incident.guild_id)},
         )
-        return Claim(incident, member_id)
+        appeal = await self.appeals.file(incident, member_id) if self.appeals else None
+        return Claim(incident, member_id, appeal)

@@ -13,6 +13,7 @@ from discord.ext import commands
 from bot.engine import Severity
 from bot.gateway import render
 from bot.gateway.checks import MODERATOR_PERMISSION, ModeratorGroup
+from bot.gateway.views import answer_appeal
 
 if TYPE_CHECKING:
     from bot.gateway.client import UpstanderBot
@@ -161,8 +162,14 @@ class UpstanderGroup(ModeratorGroup):
     ) -> None:
         """Close a case with an outcome and an optional note."""
         await self.bot.services.cases.view(case_id, _guild(interaction))
-        case = await self.bot.services.cases.resolve(case_id, interaction.user.id, outcome, note)
-        await _say(interaction, f"Case #{case.id} resolved: {outcome.replace('_', ' ')}.")
+        case, notice = await self.bot.services.cases.close(
+            case_id, interaction.user.id, outcome, note
+        )
+        text = f"Case #{case.id} resolved: {outcome.replace('_', ' ')}."
+        if notice is not None:
+            await answer_appeal(interaction, notice, text)
+            return
+        await _say(interaction, text)
 
     @app_commands.command(description="Add a note (or, with a category, a warning) to a member")
     async def note(
