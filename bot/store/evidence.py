@@ -105,10 +105,14 @@ async def _gather(
             "SELECT * FROM incidents WHERE guild_id = ? AND author_id = ? ORDER BY id",
             (guild_id, member_id),
         )
+        # Cases about the member, and those their messages are filed under (a colleague
+        # they targeted, a pile-on they joined): the alerts their messages caused.
         cases = await _rows(
             conn,
-            "SELECT * FROM cases WHERE guild_id = ? AND subject_id = ? ORDER BY id",
-            (guild_id, member_id),
+            "SELECT * FROM cases WHERE guild_id = ? AND (subject_id = ? OR id IN"
+            " (SELECT ci.case_id FROM case_incidents AS ci JOIN incidents AS i"
+            " ON i.id = ci.incident_id WHERE i.author_id = ?)) ORDER BY id",
+            (guild_id, member_id, member_id),
         )
         reports = await _rows(
             conn,

@@ -56,3 +56,39 @@ def test_rules_lint_reports_a_failing_example(
     assert main(["rules", "lint", str(tmp_path)]) == 1
     out = capsys.readouterr().out
     assert f"{tmp_path / 'new.yaml'}:13: test.blorp: should pass: 'so blorptastic today'" in out
+
+
+LOCAL = """\
+must_pass:
+  - text: "a truly blorptastic day"
+    note: "appeal case #1"
+"""
+
+GOOD_RULE = """\
+rules:
+  - id: test.blorp
+    category: harassment
+    subcategory: bullying
+    severity: medium
+    match:
+      terms: [blorptastic]
+    nudge: A new rule that would flag an upheld false positive.
+    examples:
+      flag: ["you are blorptastic"]
+"""
+
+
+async def test_reload_that_starts_flagging_a_must_pass_example_is_refused(world: World) -> None:
+    local = world.settings.rules / "local-examples.yaml"
+    local.write_text(LOCAL, encoding="utf-8")
+    assert (await world.bot.poll_rules()).ok  # passes today: fine
+    version = world.bot.services.rules.version
+
+    (world.settings.rules / "new.yaml").write_text(GOOD_RULE, encoding="utf-8")
+    report = await world.bot.poll_rules()
+
+    assert not report.ok and report.version == version
+    (notice,) = world.mods_posts()
+    assert f"{local}:2: must pass, flagged by test.blorp: 'a truly blorptastic day'" in (
+        notice.content
+    )
