@@ -8,6 +8,7 @@ The example goes, anonymised, into `local-examples.yaml` in the rules directory 
 from __future__ import annotations
 
 import io
+import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,7 +140,13 @@ class AppealService:
         text = anonymise(latest, names)
         note = f"appeal case #{case_id}, incident #{incident.id}, upheld by moderator"
         path = self.rules_dir / LOCAL_EXAMPLES
-        line = append_must_pass(path, text, note)
+        try:
+            line = append_must_pass(path, text, note)
+        except OSError as exc:
+            raise StateError(
+                f"cannot write {path} ({exc.strerror or exc}); add it by hand under "
+                f"`must_pass:` as `- text: {json.dumps(text, ensure_ascii=False)}`"
+            ) from exc
         await self.store.audit.record(
             f"moderator:{moderator_id}",
             "rules.example_added",
