@@ -42,16 +42,20 @@ class CheckinService:
         """The check-ins a decision earns, each claimed in the store (so never sent twice)."""
         if not self.enabled:
             return ()
-        plans = []
+        claimed: dict[int, tuple[int, list[str]]] = {}
         for pattern, member in checkin_targets(decision):
-            claimed = await self.store.checkins.claim(
+            checkin_id = await self.store.checkins.claim(
                 guild_id, member, pattern, at=now, every=CHECKIN_EVERY
             )
-            if claimed is not None:
-                plans.append(
-                    CheckinPlan(claimed, guild_id, member, pattern, self.routing.moderator_user_id)
-                )
-        return tuple(plans)
+            if checkin_id is not None:
+                first, patterns = claimed.setdefault(member, (checkin_id, []))
+                patterns.append(pattern)
+        # A message that raises two patterns about one colleague (targeted and pile-on) claims
+        # both for the week, but sends one message.
+        return tuple(
+            CheckinPlan(first, guild_id, member, "+".join(patterns), self.routing.moderator_user_id)
+            for member, (first, patterns) in claimed.items()
+        )
 
     async def result(self, checkin_id: int, status: str, now: datetime) -> None:
         """Record whether it arrived."""

@@ -5,15 +5,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
+import io
 import json
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from bot.cli import main
 from bot.cli.evidence_cmd import cmd_export
 from bot.pack_verify import verify
+from bot.store import ForbiddenError
 from tests.gateway.conftest import World
 from tests.services.kit import SLUR, THREAT
 
@@ -137,3 +141,31 @@ async def test_cli_pack_of_a_case_catches_every_kind_of_tampering(
             dst.writestr(name, data)
     problems = verify(str(rebuilt))[0]
     assert any("no longer matches its digest" in p for p in problems), problems
+
+
+async def test_only_the_designated_moderator_gets_the_reporter_named(world: World) -> None:
+    await _incidents(world)
+    evidence = world.bot.services.evidence
+
+    with pytest.raises(ForbiddenError):
+        await evidence.export(
+            world.guild.id,
+            member_id=world.alice.id,
+            actor=f"moderator:{world.bob.id}",
+            requester_id=world.bob.id,
+            with_reporter=True,
+        )
+    result = await world.mod.slash(
+        world.general, "upstander export", member=world.alice, reporter=True
+    )
+
+    assert result.response is not None
+    (attachment,) = result.response.message.attachments
+    with zipfile.ZipFile(io.BytesIO(await attachment.read())) as archive:
+        timeline = json.loads(archive.read("timeline.json"))
+        texts = archive.read("texts.json").decode()
+    assert timeline["reporter_identity"] == "included"
+    assert [r["reporter_id"] for r in timeline["reports"]] == [world.bob.id]
+    assert str(world.bob.id) in texts
+    export = [e async for e in world.bot.services.store.audit.entries()][-1]
+    assert export.details["reporter_included"] is True
