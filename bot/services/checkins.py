@@ -48,8 +48,7 @@ class CheckinService:
                 guild_id, member, pattern, at=now, every=CHECKIN_EVERY
             )
             if checkin_id is not None:
-                first, patterns = claimed.setdefault(member, (checkin_id, []))
-                patterns.append(pattern)
+                claimed.setdefault(member, (checkin_id, []))[1].append(pattern)
         # A message that raises two patterns about one colleague (targeted and pile-on) claims
         # both for the week, but sends one message.
         return tuple(
