@@ -16,6 +16,7 @@ PATTERN_TITLES = {
     "repeat_sender": "Repeat sender",
     "pile_on": "Pile-on in a channel",
     "targeted_colleague": "A colleague is being targeted",
+    "appeal": "A member appeals a nudge",
 }
 NO_MENTIONS = discord.AllowedMentions.none()
 

@@ -38,7 +38,8 @@ _HEADER = """\
 OUTCOME_TEXT = {
     "false_positive": (
         "A moderator reviewed your appeal about the nudge for [your message]({link}) and agreed "
-        "it was a mistake. Thank you for saying so: it helps correct the rules."
+        "it was a mistake: it no longer counts towards anything. Thank you for saying so: it "
+        "helps correct the rules."
     ),
     "no_action": (
         "A moderator reviewed your appeal about the nudge for [your message]({link}) and "

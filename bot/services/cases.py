@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.policy import case_key, resolve_case
-from bot.services.appeals import Appeal, AppealNotice, AppealService
+from bot.policy.appeal import forget_messages
+from bot.services.appeals import APPEAL, Appeal, AppealNotice, AppealService
 from bot.services.evidence import quotes_from_verdict
 from bot.services.policy_book import PolicyBook
 from bot.store import NotFoundError, Store
@@ -88,8 +89,18 @@ class CaseService:
     ) -> tuple[Case, AppealNotice | None]:
         """Resolve a case and, for an appeal, what to tell the member who appealed."""
         case = await self.resolve(case_id, moderator_id, outcome, note)
-        notice = await self.appeals.notice(case) if self.appeals is not None else None
-        return case, notice
+        if self.appeals is None or case.pattern != APPEAL:
+            return case, None
+        if outcome == "false_positive":
+            # Upheld: the disputed messages stop counting (the record of them stays).
+            incidents = [await self.store.incidents.get(i) for i in case.incident_ids]
+            book = self.book
+            async with book.lock(case.guild_id):
+                state = await book.state(case.guild_id)
+                await book.save(
+                    case.guild_id, forget_messages(state, (i.message_id for i in incidents))
+                )
+        return case, await self.appeals.notice(case)
 
     async def claim_false_positive(self, incident_id: int, member_id: int) -> Claim:
         """Record the sender's claim that a nudge was a mistake (only the sender may claim)."""

@@ -32,6 +32,8 @@ async def test_appeal_upheld_member_told_and_example_added_and_run(world: World)
     assert f"Appeal, case #{case_id}" in posted.content and SLUR not in posted.content
 
     await world.restart()  # the buttons outlive the process
+    before = await world.bot.services.book.state(world.guild.id)
+    assert len(before.records) == 1  # the nudged message counts, until the appeal is upheld
     resolved = await world.mod.click(posted, label="Resolve: false positive")
 
     assert resolved.response is not None
@@ -40,6 +42,11 @@ async def test_appeal_upheld_member_told_and_example_added_and_run(world: World)
     assert "agreed it was a mistake" in told.content
     case = await world.bot.services.store.cases.get(case_id)
     assert (case.state, case.outcome) == ("resolved", "false_positive")
+    # Upheld: the message no longer counts towards any pattern (the incident stays on record).
+    (incident_id,) = case.incident_ids
+    incident = await world.bot.services.store.incidents.get(incident_id)
+    state = await world.bot.services.book.state(world.guild.id)
+    assert incident.message_id not in [r.message_id for r in state.records]
 
     added = await world.mod.click(resolved.response, label="Add as a must-pass example")
 
