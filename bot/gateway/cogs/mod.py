@@ -264,6 +264,15 @@ class UpstanderGroup(ModeratorGroup):
             now=self.bot.clock(),
         )
         about = f"case #{case}" if member is None else member.mention
+        limit = interaction.guild.filesize_limit if interaction.guild is not None else 0
+        if limit and len(pack.data) > limit:
+            which = f"--case {case}" if member is None else f"--member {member.id}"
+            await _say(
+                interaction,
+                f"The evidence pack for {about} is {len(pack.data) // 1_000_000} MB, more than "
+                f"this server may upload; on the bot's host run `upstander evidence {which}`.",
+            )
+            return
         await _say(
             interaction,
             f"Evidence pack for {about} (audit head {pack.head_seq}; this export is audit "
