@@ -169,3 +169,23 @@ async def test_only_the_designated_moderator_gets_the_reporter_named(world: Worl
     assert str(world.bob.id) in texts
     export = [e async for e in world.bot.services.store.audit.entries()][-1]
     assert export.details["reporter_included"] is True
+
+
+async def test_cli_member_pack_names_its_server(
+    world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await world.alice.send(world.general, f"the {SLUR} thing")
+    args = argparse.Namespace(member=world.alice.id, case=None, guild=None, out=tmp_path)
+
+    assert await asyncio.to_thread(cmd_export, args, world.settings) == 2
+    assert "--guild" in capsys.readouterr().err
+    args.guild = world.guild.id
+    assert await asyncio.to_thread(cmd_export, args, world.settings) == 0
+
+    (pack,) = tmp_path.glob(f"upstander-evidence-member-{world.alice.id}-*.zip")
+    assert verify(str(pack))[0] == []
+    with zipfile.ZipFile(pack) as archive:
+        (incident,) = json.loads(archive.read("timeline.json"))["incidents"]
+    assert incident["text"] == f"the {SLUR} thing"
+    entries = [e async for e in world.bot.services.store.audit.entries()]
+    assert entries[-1].action == "evidence.export" and entries[-1].actor.startswith("operator:")
