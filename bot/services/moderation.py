@@ -331,7 +331,12 @@ class ModerationService:
             nudge = await self._nudge(decision.nudge, pending, incident_id)
         checkins: tuple[CheckinPlan, ...] = ()
         if self.checkins is not None:
-            checkins = await self.checkins.plan(event.guild_id, decision, self.book.clock())
+            try:
+                checkins = await self.checkins.plan(event.guild_id, decision, self.book.clock())
+            except Exception:
+                # Best effort: the decision is committed; a failed check-in must not make it
+                # look unstored (it would be retried, found a duplicate, and its alerts lost).
+                log.exception("check-ins for message %s not planned", event.message_id)
         return Outcome(incident_id, True, False, nudge, tuple(alerts), decision.notes, checkins)
 
     async def _replayed(self, event: PolicyEvent, decision: Decision) -> Outcome:
