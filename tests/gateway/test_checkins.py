@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import simcord
 
+from bot.store import StoreUnavailableError
 from tests.gateway.conftest import World
 from tests.services.kit import INSULT
 
@@ -62,3 +64,19 @@ async def test_weekly_limit_lives_in_the_store(world: World) -> None:
     )
 
     assert first is not None and again is None and other is not None and later is not None
+
+
+async def test_a_failed_checkin_never_costs_the_alert(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    carol = world.guild.add_member(world.env.create_user("carol"))
+
+    async def refuse(*args: object, **kwargs: object) -> int | None:
+        raise StoreUnavailableError("database is locked")
+
+    monkeypatch.setattr(world.bot.services.store.checkins, "claim", refuse)
+    await _target_three_times(world, carol)
+
+    assert world.dms(carol) == []
+    assert any("A colleague is being targeted" in m.content for m in world.mods_posts())
+    assert not world.bot.services.moderation.kept  # stored, not kept for a retry
