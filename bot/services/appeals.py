@@ -174,6 +174,9 @@ def append_must_pass(path: Path, text: str, note: str) -> int:
     if not isinstance(entries, CommentedSeq):
         entries = CommentedSeq()
         tree["must_pass"] = entries
+    for index, existing in enumerate(entries):
+        if isinstance(existing, CommentedMap) and existing.get("text") == text:
+            return int(entries.lc.item(index)[0]) + 1  # a second click adds nothing
     entries.fa.set_block_style()
     item = CommentedMap()
     item["text"] = text

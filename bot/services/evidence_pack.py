@@ -39,7 +39,7 @@ audit.jsonl     audit entries: in full those the timeline rests on, the rest as 
 texts.json      the people's words, each with the nonce that makes up its digest
 manifest.json   SHA-256 of every file and the audit log's head at export time
 
-Check it:  python3 verify.py {name}   (Python 3.8+, nothing to install)
+Check it:  python3 verify.py {name}   (Python 3 standard library; nothing to install)
 The pack proves itself up to its head (entry {head_seq}, {head_hash}): the audit log's
 own entry {head_seq} must carry that hash, and its `evidence.export` entry records the head and
 the SHA-256 of manifest.json.

@@ -53,6 +53,8 @@ async def test_appeal_upheld_member_told_and_example_added_and_run(world: World)
     assert added.response is not None and "local-examples.yaml" in (added.response.content or "")
     path = world.settings.rules / "local-examples.yaml"
     written = path.read_text(encoding="utf-8")
+    again = await world.mod.click(resolved.response, label="Add as a must-pass example")
+    assert again.response is not None and path.read_text(encoding="utf-8") == written
     assert f"[member] the {SLUR} project is due" in written  # anonymised
     assert str(world.bob.id) not in written and "bob" not in written
     actions = [a for _, a, _ in await world.audit()]
