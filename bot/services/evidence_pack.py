@@ -172,7 +172,7 @@ def build_timeline(
             "category": i["category"],
             "severity": i["severity"],
             "rules_version": i["rules_version"],
-            "rules": [h.get("rule_id") for h in i["verdict"].get("hits", [])],
+            "rules": [h.get("rule") or h.get("rule_id") for h in i["verdict"].get("hits", [])],
             "text": bodies.get(i["text_digest"]),
             "digest": i["text_digest"],
             "audit_seq": i["audit_seq"],

@@ -72,6 +72,7 @@ async def test_pack_exported_verified_and_one_changed_byte_fails(
     assert edited["text"] == f"what a {SLUR} idea"
     assert [e["text"] for e in edited["edits"]] == [f"what a {SLUR} idea, honestly"]
     assert edited["deleted_at"] is not None and threatening["text"] == threat
+    assert edited["rules"] == ["test.slur"] and threatening["rules"] == ["test.threat"]
     actions = {e["action"] for e in timeline["events"]}
     assert {"detection", "message.edit", "message.delete", "nudge", "escalation"} <= actions
     assert "report" in actions and f"what a {SLUR} idea, honestly" in html
