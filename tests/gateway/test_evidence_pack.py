@@ -143,6 +143,24 @@ async def test_cli_pack_of_a_case_catches_every_kind_of_tampering(
     problems = verify(str(rebuilt))[0]
     assert any("no longer matches its digest" in p for p in problems), problems
 
+    # An audit entry changed (its case moved to another member), manifest re-hashed: the
+    # entry's own hash no longer holds.
+    with zipfile.ZipFile(pack) as src:
+        files = {i.filename: src.read(i) for i in src.infolist()}
+    lines = [json.loads(line) for line in files["audit.jsonl"].splitlines()]
+    opened = next(e for e in lines if e.get("action") == "case.open")
+    opened["details"]["member"] = "1"
+    files["audit.jsonl"] = "".join(json.dumps(e) + "\n" for e in lines).encode()
+    manifest = json.loads(files["manifest.json"])
+    manifest["files"]["audit.jsonl"] = hashlib.sha256(files["audit.jsonl"]).hexdigest()
+    files["manifest.json"] = json.dumps(manifest).encode()
+    rechained = tmp_path / "rechained.zip"
+    with zipfile.ZipFile(rechained, "w") as dst:
+        for name, data in files.items():
+            dst.writestr(name, data)
+    problems = verify(str(rechained))[0]
+    assert problems == [f"audit entry {opened['seq']} was changed: it no longer matches its hash"]
+
 
 async def test_only_the_designated_moderator_gets_the_reporter_named(world: World) -> None:
     await _incidents(world)
