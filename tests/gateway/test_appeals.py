@@ -34,6 +34,8 @@ async def test_appeal_upheld_member_told_and_example_added_and_run(world: World)
     await world.restart()  # the buttons outlive the process
     before = await world.bot.services.book.state(world.guild.id)
     assert len(before.records) == 1  # the nudged message counts, until the appeal is upheld
+    held = await world.bot.services.store.policy.items(world.guild.id)
+    assert [kind for kind, _, _ in held].count("record") == 1
     resolved = await world.mod.click(posted, label="Resolve: false positive")
 
     assert resolved.response is not None
@@ -47,6 +49,8 @@ async def test_appeal_upheld_member_told_and_example_added_and_run(world: World)
     incident = await world.bot.services.store.incidents.get(incident_id)
     state = await world.bot.services.book.state(world.guild.id)
     assert incident.message_id not in [r.message_id for r in state.records]
+    stored = await world.bot.services.store.policy.items(world.guild.id)
+    assert [key for kind, key, _ in stored if kind == "record"] == []  # persisted, not just held
 
     added = await world.mod.click(resolved.response, label="Add as a must-pass example")
 
