@@ -177,14 +177,16 @@ class ResolveButton(
 async def answer_appeal(interaction: discord.Interaction, notice: AppealNotice, text: str) -> None:
     """Tell the member the appeal's outcome; offer the moderator the example if upheld."""
     bot = _bot(interaction)
+    # A DM can take long; Discord wants an answer to the click within 3 seconds.
+    await interaction.response.defer(ephemeral=True, thinking=True)
     told = await bot.courier.tell(notice.member_id, notice.text)
     text += " The member was told privately." if told else " The member could not be told (DMs)."
     if not notice.offer_example:
-        await interaction.response.send_message(text, ephemeral=True)
+        await interaction.followup.send(text, ephemeral=True)
         return
     view = discord.ui.View(timeout=None)
     view.add_item(AddExampleButton(notice.case_id))
-    await interaction.response.send_message(
+    await interaction.followup.send(
         text + " Add the message (anonymised) as a must-pass rule example?",
         view=view,
         ephemeral=True,
