@@ -98,6 +98,11 @@ def routes_from(settings: Settings) -> Routes:
         )
         for guild_id, r in settings.guild_routing.items()
     }
+    served = settings.guild_ids
+    if served and all(g in by_guild for g in served):
+        # Every served server has its own: the unkeyed settings serve none, and must not be
+        # told anything (rules errors, database news) meant for the servers' moderators.
+        return Routes(Routing(), by_guild)
     return Routes(routing_from(settings), by_guild)
 
 
