@@ -6,6 +6,7 @@ import re
 
 import discord
 
+from bot.gateway.checks import actor_of
 from bot.services.types import AutoModIn, DeleteIn, EditIn, MessageIn, ReportIn
 
 # JSON may carry lone UTF-16 surrogates ("\ud800"); they cannot be encoded as UTF-8, so the
@@ -32,6 +33,16 @@ def _mentions(message: discord.Message) -> tuple[int, ...]:
     return tuple(dict.fromkeys(m.id for m in message.mentions if m.id != message.author.id))
 
 
+def places(channel: object) -> tuple[int, ...]:
+    """The channel's id, its parent's (a thread's channel) and its category's, for rule scope."""
+    ids = (
+        getattr(channel, "id", None),
+        getattr(channel, "parent_id", None),
+        getattr(channel, "category_id", None),
+    )
+    return tuple(dict.fromkeys(i for i in ids if isinstance(i, int)))
+
+
 def message_in(message: discord.Message, *, is_moderator: bool) -> MessageIn:
     """A new guild message as the services see it."""
     assert message.guild is not None
@@ -46,6 +57,7 @@ def message_in(message: discord.Message, *, is_moderator: bool) -> MessageIn:
         reply_to=_reply_author(message),
         author_is_moderator=is_moderator,
         link=message.jump_url,
+        places=places(message.channel),
     )
 
 
@@ -63,6 +75,7 @@ def edit_in(message: discord.Message, *, is_moderator: bool) -> EditIn:
         reply_to=_reply_author(message),
         author_is_moderator=is_moderator,
         link=message.jump_url,
+        places=places(message.channel),
     )
 
 
@@ -71,8 +84,10 @@ def delete_in(guild_id: int, channel_id: int, message_id: int) -> DeleteIn:
     return DeleteIn(guild_id, channel_id, message_id, discord.utils.utcnow())
 
 
-def report_in(message: discord.Message, reporter_id: int, reason: str | None) -> ReportIn:
-    """A member's report of `message`."""
+def report_in(
+    message: discord.Message, reporter_id: int, reason: str | None, author: discord.abc.User
+) -> ReportIn:
+    """A member's report of `message`; `author` is its author as a member, when known."""
     assert message.guild is not None
     return ReportIn(
         guild_id=message.guild.id,
@@ -84,6 +99,7 @@ def report_in(message: discord.Message, reporter_id: int, reason: str | None) ->
         at=discord.utils.utcnow(),
         reason=reason or None,
         link=message.jump_url,
+        reported=actor_of(author),
     )
 
 

@@ -9,6 +9,12 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.services.checkins import CheckinPlan
+
+from bot.policy.authority import Actor
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +31,8 @@ class MessageIn:
     reply_to: int | None = None  # author id of the message it answers
     author_is_moderator: bool = False
     link: str | None = None
+    # Its channel, the thread's parent channel and the category: what rule scope looks at.
+    places: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +77,9 @@ class ReportIn:
     at: datetime
     reason: str | None = None
     link: str | None = None
+    # The reported member as the gateway saw them (roles, permission): a moderator by any
+    # definition is reported to the reviewer. None: known by id only.
+    reported: Actor | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +161,7 @@ class Outcome:
     nudge: NudgePlan | None = None
     alerts: tuple[AlertPlan, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    checkins: tuple[CheckinPlan, ...] = ()  # kind private messages to targeted colleagues
 
     def with_nudge_undelivered(self, status: str = "failed", detail: str | None = None) -> Outcome:
         """The same outcome, its alerts marked so moderators know the sender was not told, and why.
