@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import itertools
 import re
-from bisect import bisect_left
 from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Any
 
 import hyperscan
 import re2
 
-from bot.engine import spelling
+from bot.engine.glued import GluedWords
 from bot.engine.patterns import LEET_FROM, LEET_TO, SKELETON_TABLE, Literal, is_single_word
 
 Span = tuple[int, int]
@@ -80,10 +79,6 @@ def compile_re2(pattern: str) -> re2._Regexp:
 _WORD_BYTE = bytes(
     1 if byte >= 0x80 or 0x30 <= byte <= 0x39 or 0x61 <= byte <= 0x7A else 0 for byte in range(256)
 )
-
-
-# Greedy from the first letter of a run, so it always takes whole runs without lookarounds.
-_LONG_LETTERS = re.compile(rb"[a-z]{%d,}" % spelling.MIN_GLUED)
 
 
 def _escape(literal: bytes) -> bytes:
@@ -319,12 +314,7 @@ class Matcher:
         self._lazy_scan: Callable[..., Any] | None = None  # exception regexes, Hyperscan
         self._lazy_re2_only: tuple[int, ...] = ()  # exception regexes Hyperscan cannot compile
         self._any_lazy: re2._Regexp | None = None
-        # Every word of every term, for telling which glued tokens could hold one.
-        self._term_words = frozenset(
-            word.decode("ascii", "replace")
-            for literal in self._literals.values()
-            for word in literal.skeleton.split()
-        )
+        self._glued = GluedWords(self._literals)
         self._masked: dict[tuple[int, int], list[int]] = {}
         for atom, lit in self._literals.items():
             if is_single_word(lit) and atom not in typos:
@@ -548,9 +538,13 @@ class Matcher:
                 self._accept(data, identity, atom, end, spans)
             else:
                 detected.add(atom)
-        glued = self._glued_tokens(skeleton)
-        if glued:
-            self._scan_segmented(skeleton, glued, spans)
+        glued = self._glued.runs(skeleton)
+        for atom, first, last in (
+            self._glued.matches(skeleton, glued, self._scan_all) if glued else ()
+        ):
+            found_spans = spans.setdefault(atom, set())
+            if len(found_spans) < MAX_SPANS_PER_ATOM:
+                found_spans.add((first, last))
         spacing = data.translate(_SPACING_TABLE)
         runs: list[Span] = []
         # The scan's detector finds spaced letters in the skeleton, where `|` and `+` are
@@ -569,78 +563,11 @@ class Matcher:
             self._masked_words(data, skeleton, spans)
         return spans
 
-    def _glued_tokens(self, skeleton: bytes) -> Glued:
-        """Runs of letters that are no word and split into words that could hold a term
-        ("ihatemuslims"): (start, end, words), in order. The first scan found some term
-        already, so this runs only on the messages that reach the exact pass."""
-        found = []
-        vocabulary = spelling.vocabulary()
-        for match in _LONG_LETTERS.finditer(skeleton):
-            token = match.group().decode("ascii")
-            if token in vocabulary:
-                continue  # the usual case: a long word
-            start, end = match.span()
-            if _is_nick(skeleton, start, end) or _RUN_RE.search(skeleton, start, end):
-                continue  # "somenick: ..." is a name; "bitchhhhh" is stretched, not glued
-            words = spelling.split_glued(token)
-            if words and self._may_hold_terms(words):
-                found.append((start, end, words))
-        return found
-
-    def _may_hold_terms(self, words: tuple[str, ...]) -> bool:
-        """Whether every word could be part of a term or is a function word, the last one no
-        stray letter or two ("bitchin" is not "bitch in"): the only tokens worth a scan."""
-        term_words, glue = self._term_words, spelling.GLUE
-        if words[-1] not in term_words and len(words[-1]) < 3:
-            return False
-        return all(word in term_words or word in glue for word in words)
-
-    def _scan_segmented(
-        self,
-        skeleton: bytes,
-        glued: Glued,
-        spans: dict[int, set[Span]],
-    ) -> None:
-        """Scan the skeleton with each glued token cut into its words, and keep the terms that
-        stand as whole words there; their spans cover the letters they were made of.
-
-        A token counts only when every one of its words is part of a term or an everyday
-        function word ("too manycoons", "womenaredisgusting"): "opensnitch" (a program) and
-        "jimcooncat" (a nick) have words that are neither, so they stay one word.
-        """
-        variant, gaps, pieces = _segment(skeleton, glued)
+    def _scan_all(self, data: bytes) -> list[tuple[int, int]]:
+        """(atom, end offset) of every term occurring in `data`, word boundaries unchecked."""
         found: list[tuple[int, int]] = []
-        self._skeleton_db.scan(variant, _collect, 0, found)
-        accepted: list[tuple[int, int, int]] = []  # atom, start, end in the variant
-        for atom, end in found:
-            literal = self._literals.get(atom)
-            if literal is None:
-                continue
-            start = end - len(literal.skeleton)
-            if (start > 0 and _WORD_BYTE[variant[start - 1]]) or (
-                end < len(variant) and _WORD_BYTE[variant[end]]
-            ):
-                continue
-            accepted.append((atom, start, end))
-        # A glued token (by its start) is rejected if one of its words is neither, or if it
-        # ends in a word of one or two letters ("bitchin" is not "bitch in").
-        rejected: set[int | None] = set()
-        for index, (piece_start, piece_end, word) in enumerate(pieces):
-            in_term = any(start < piece_end and piece_start < end for _, start, end in accepted)
-            token = _token_of(glued, _unsegmented(gaps, piece_start))
-            ends_token = (
-                index + 1 == len(pieces)
-                or _token_of(glued, _unsegmented(gaps, pieces[index + 1][0])) != token
-            )
-            if not in_term and (word not in spelling.GLUE or (ends_token and len(word) < 3)):
-                rejected.add(token)
-        for atom, start, end in accepted:
-            first, last = _unsegmented(gaps, start), _unsegmented(gaps, end - 1) + 1
-            if {_token_of(glued, first), _token_of(glued, last - 1)} & (rejected - {None}):
-                continue
-            found_spans = spans.setdefault(atom, set())
-            if len(found_spans) < MAX_SPANS_PER_ATOM:
-                found_spans.add((first, last))
+        self._skeleton_db.scan(data, _collect, 0, found)
+        return found
 
     def _variants(
         self, skeleton: bytes, identity: Origin, spacing: bytes, spaced: bool, repeated: bool
@@ -710,50 +637,6 @@ class Matcher:
                 target = self._literals[atom].skeleton
                 if all(w == 0x2A or w == t for w, t in zip(word, target, strict=True)):
                     spans.setdefault(atom, set()).add((start, end))
-
-
-Glued = list[tuple[int, int, tuple[str, ...]]]  # tokens of letters: start, end, their words
-
-
-def _segment(skeleton: bytes, glued: Glued) -> tuple[bytes, list[int], list[tuple[int, int, str]]]:
-    """The skeleton with a space between the words of each glued token, the offsets (in it) of
-    those spaces, and where each of the words lies in it."""
-    out = bytearray()
-    gaps: list[int] = []
-    pieces: list[tuple[int, int, str]] = []
-    position = 0
-    for start, end, words in glued:
-        out += skeleton[position:start]
-        at = start
-        for index, word in enumerate(words):
-            if index:
-                gaps.append(len(out))
-                out.append(0x20)
-            pieces.append((len(out), len(out) + len(word), word))
-            out += skeleton[at : at + len(word)]
-            at += len(word)
-        position = end
-    out += skeleton[position:]
-    return bytes(out), gaps, pieces
-
-
-def _unsegmented(gaps: list[int], offset: int) -> int:
-    """The skeleton offset of a letter at `offset` in the segmented text."""
-    return offset - bisect_left(gaps, offset)
-
-
-def _is_nick(data: bytes, start: int, end: int) -> bool:
-    """True for a token at the start of a line followed by ':' or ',' (a nick addressed)."""
-    at_line_start = start == 0 or data[start - 1] == 0x0A
-    return at_line_start and end < len(data) and data[end] in b":,"
-
-
-def _token_of(glued: Glued, offset: int) -> int | None:
-    """The start of the glued token holding `offset` (in the skeleton), if one does."""
-    for start, end, _ in glued:
-        if start <= offset < end:
-            return start
-    return None
 
 
 def _spaced_out(data: bytes) -> bool:
