@@ -44,7 +44,7 @@ _DISCUSSION = re.compile(
 # Slurs that groups they name have reclaimed for self-description.
 RECLAIMABLE = frozenset(
     "fag fags faggot faggots dyke dykes homo homos poof poofs queer queers tranny trannies "
-    "lesbo lesbos crip crips cripple cripples".split()
+    "lesbo lesbos crip crips cripple cripples bitch bitches".split()
 )
 
 # Someone else calling the speaker (or theirs) a word: "my neighbour calls us X", "they called
@@ -54,9 +54,12 @@ _CALLED_ME = re.compile(
     r"(?:an?\s+)?(?:[a-z]+\s+)?[\"']?$"
 )
 _SELF = re.compile(
-    r"\b(?:i'?m|i am|we'?re|we are|as an?|myself|ourselves|us|me)\s+"
-    r"(?:(?:an?|the|both|so|such|proud|pretty|bad|big|fellow|out|and|\w+est)\s+){0,3}$"
+    r"\b(?:i'?m|i am|we'?re|we are|we|as an?|myself|ourselves|us|me|my fellow|our fellow|"
+    r"(?:proud|happy|glad) (?:to be|of being)|(?:love|loving|enjoy) being)\s+"
+    r"(?:(?:an?|the|both|so|such|proud|pretty|bad|big|ol|old|fellow|out|and|\w+est)\s+){0,3}$"
 )
+# After the word: "dykes like us", "faggots like me", "dyke and proud".
+_SELF_AFTER = re.compile(r"\s+(?:like (?:me|us|myself|ourselves)|and proud)\b")
 _PROUD = re.compile(r"\bproud\s+(?:(?:an?|the|so|such|\w+est)\s+){0,2}$")
 _AT_NAME = re.compile(r"(?<![a-z0-9])@[a-z0-9_]")
 # "you" earlier in the span's own sentence ("look at you, proud X").
@@ -125,7 +128,7 @@ def is_self_described(folded: str, span: tuple[int, int], aimed: bool) -> bool:
     if folded[span[0] : span[1]] not in RECLAIMABLE:
         return False
     before = _before(folded, span[0])
-    if _SELF.search(before):
+    if _SELF.search(before) or _SELF_AFTER.match(folded, span[1]):
         return True
     return not aimed and _PROUD.search(before) is not None
 

@@ -92,6 +92,9 @@ def test_a_members_name_before_a_colon_is_a_nick(rules: RuleSet) -> None:
 
 RECLAIMED_AIMED_IS_FLAGGED = [
     "proud faggot lol @Sam",
+    "being a faggot is a sin",
+    "faggots like you should die",
+    "we hate faggots",
     "proud faggot lol <@123456789012345678>",
     "look at you, proud dyke",
 ]
@@ -100,11 +103,16 @@ RECLAIMED_PASSES = [
     "proud dyke here, see you all at pride",
     "we call ourselves fags all the time, it's our word",
     "as a proud faggot I approve this playlist <@123456789012345678>",
+    "me and my fellow dykes are marching on saturday",
+    "faggots like me are done hiding",
+    "i'm proud to be a faggot",
+    "i love being a bad bitch",
+    "we bad bitches stick together",
 ]
 
 
 @pytest.mark.parametrize("text", RECLAIMED_AIMED_IS_FLAGGED)
-def test_proud_before_a_slur_aimed_at_someone_is_flagged(rules: RuleSet, text: str) -> None:
+def test_a_slur_not_said_of_oneself_is_flagged(rules: RuleSet, text: str) -> None:
     assert "disc.slur" in rules.evaluate(text).rule_ids
 
 
