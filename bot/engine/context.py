@@ -58,7 +58,7 @@ _CONDEMNATION_WORDS = (
     r"taken down|removed|removing|spoken to|dealt with|shaken|in tears|suspended|banned|fired|"
     r"sacked|disciplined|warned|call (?:it|them|him|her) out|report (?:him|her|them|this|that)|"
     r"upset|horrible|awful|gross|abuse|abusive|harass\w*|ableis[mt]|antisemitic|islamophobic|"
-    r"xenophobic|misogyn\w*|dehumanising|dehumanizing|problematic|can'?t believe"
+    r"xenophobic|misogyn\w*|dehumanising|dehumanizing|problematic|can'?t believe|yeah right"
 )
 CONDEMNATION = re.compile(rf"\b(?:{_CONDEMNATION_WORDS})\b")
 
@@ -76,6 +76,9 @@ _COUNTER_WORDS = (
     r"statements like|comments like|claims? (?:like|that)|claiming|the idea that|"
     r"the notion that|the belief that|people who (?:say|think|believe|call)|"
     r"if you (?:say|think|believe|call)|whoever (?:says|said|thinks)|"
+    r"(?:anyone|anybody|everyone|everybody|those) who (?:says?|said|thinks?|thought|believes?|"
+    r"claims?)|imagine (?:thinking|believing|saying)|"
+    r"when (?:someone|somebody|anyone|people|they) (?:says?|said|tells? (?:you|me)|claims?)|"
     r"stop (?:saying|calling|posting|joking)|don'?t (?:say|call)|never (?:say|call)|"
     r"no one should (?:say|call|be called)|nobody should (?:say|call|be called)|"
     r"(?:it's|its|it is) not (?:ok|okay|acceptable|fine) to (?:say|call)|"

@@ -169,3 +169,28 @@ def test_reporting_someone_elses_words_passes(rules: RuleSet, text: str) -> None
 )
 def test_the_speakers_own_use_is_still_flagged(rules: RuleSet, text: str) -> None:
     assert "disc.slur" in rules.evaluate(text).rule_ids
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "anyone who thinks women are inferior needs to grow up",
+        "imagine thinking gay people are disgusting in 2026",
+        "when someone says immigrants are parasites, i remind them my mum was one",
+        "'women are too emotional to lead' - yeah right, tell that to our CEO",
+    ],
+)
+def test_hate_quoted_inside_counter_speech_passes(rules: RuleSet, text: str) -> None:
+    verdict = rules.evaluate(text)
+    assert not verdict.flagged, verdict.rule_ids
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "when people ask, i say immigrants are parasites",
+        "women are inferior, anyone who says no is lying",
+    ],
+)
+def test_the_claim_made_by_the_speaker_is_still_flagged(rules: RuleSet, text: str) -> None:
+    assert rules.evaluate(text).flagged
