@@ -22,6 +22,7 @@ Glued = list[tuple[int, int, tuple[str, ...]]]  # runs of letters: start, end, t
 # Greedy from the first letter of a run, so it always takes whole runs without lookarounds.
 _LONG_LETTERS = re.compile(rb"[a-z]{%d,}" % spelling.MIN_GLUED)
 _STRETCHED = re.compile(rb"([a-z])\1{2,}")
+_MAX_SPLITS = 8  # unknown runs split per message
 # 1 for the bytes that continue a word: a-z, 0-9 and every non-ASCII byte.
 _WORD_BYTE = bytes(
     1 if byte >= 0x80 or 0x30 <= byte <= 0x39 or 0x61 <= byte <= 0x7A else 0 for byte in range(256)
@@ -44,6 +45,7 @@ class GluedWords:
         """Runs of letters that are no word and split into words that could hold a term."""
         found = []
         vocabulary = spelling.vocabulary()
+        splits = 0
         for match in _LONG_LETTERS.finditer(skeleton):
             token = match.group().decode("ascii")
             if token in vocabulary:
@@ -51,6 +53,9 @@ class GluedWords:
             start, end = match.span()
             if _is_nick(skeleton, start, end) or _STRETCHED.search(skeleton, start, end):
                 continue
+            splits += 1
+            if splits > _MAX_SPLITS:
+                break  # a message built of unknown runs must not cost a split each
             words = spelling.split_glued(token)
             if words and self._may_hold_terms(words):
                 found.append((start, end, words))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from bot.engine.context import CONDEMNATION, QUOTE_REGIONS, in_quotes
+from bot.engine.context import CONDEMNATION, QUOTE_REGIONS
 
 # "the word X", "the slur 'X'", "words like X", "the n-word": what follows is named, not used.
 _NAMED = re.compile(
@@ -70,14 +70,18 @@ def _before(folded: str, start: int, reach: int = 60) -> str:
     return folded[max(0, start - reach) : start]
 
 
+@lru_cache(maxsize=16)
+def _may_name(folded: str) -> bool:
+    """Whether any word `_NAMED` needs occurs: most messages with many hits skip the regex."""
+    return any(cue in folded for cue in _NAMING_CUES)
+
+
+_NAMING_CUES = ("word", "term", "slur", "name", "insult", "phrase", "expression", " like")
+
+
 def is_named_as_word(folded: str, span: tuple[int, int]) -> bool:
     """True when the span follows "the word", "the slur", "words like" (quoted or not)."""
-    return _NAMED.search(_before(folded, span[0])) is not None
-
-
-def is_marked(folded: str, span: tuple[int, int]) -> bool:
-    """True when the span is in quotation marks or named as a word."""
-    return in_quotes(folded, span) or is_named_as_word(folded, span)
+    return _may_name(folded) and _NAMED.search(_before(folded, span[0])) is not None
 
 
 def _quote_start(folded: str, span: tuple[int, int]) -> int:
@@ -133,8 +137,15 @@ def is_self_described(folded: str, span: tuple[int, int], aimed: bool) -> bool:
     return not aimed and _PROUD.search(before) is not None
 
 
+@lru_cache(maxsize=16)
+def _may_call(folded: str) -> bool:
+    return "call" in folded or "named" in folded
+
+
 def is_called_me(folded: str, span: tuple[int, int]) -> bool:
     """True when someone else is reported calling the speaker or theirs the span's word."""
+    if not _may_call(folded):
+        return False
     before = _before(folded, span[0])
     called = _CALLED_ME.search(before)
     return called is not None and _FIRST_PERSON.isdisjoint(

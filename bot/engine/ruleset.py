@@ -119,14 +119,14 @@ class _Message:
 
 def _mention_reason(folded: str, span: Span, message: _Message) -> str | None:
     """Why a quoted, named or reported span is mentioned rather than used, if it is."""
-    if mention.is_named_as_word(folded, span):
+    named = mention.is_named_as_word(folded, span)
+    marked = named or ctx.in_quotes(folded, span)
+    if named:
         if mention.condemned_apart(folded, span):
             return "quoted-condemned"
-    elif (mention.is_marked(folded, span) or ctx.is_reported(folded, span)) and message.condemned:
+    elif (marked or ctx.is_reported(folded, span)) and message.condemned:
         return "quoted-condemned"
-    if mention.is_marked(folded, span) and (
-        mention.is_reported_mention(folded, span) or mention.discusses_words(folded)
-    ):
+    if marked and (mention.is_reported_mention(folded, span) or mention.discusses_words(folded)):
         return "mentioned"
     if mention.is_called_me(folded, span):
         return "reported (called me)"
@@ -366,8 +366,16 @@ class RuleSet:
         for atom in rule.exceptions:
             if atom in found and any(_overlaps(span, e) for e in message.spans(atom)):
                 return f"exception ({self.matcher.describe(atom)[:40]})"
-        if rule.exception_near and not _called_you(message.tokens, span):
-            for near in rule.exception_near:
+        # Only clauses with both sides present: most messages have no innocent neighbour, and
+        # then need no word tokens.
+        atoms = found.keys()
+        clauses = [
+            near
+            for near in rule.exception_near
+            if not (atoms.isdisjoint(near.a.keys()) or atoms.isdisjoint(near.b.keys()))
+        ]
+        if clauses and not _called_you(message.tokens, span):
+            for near in clauses:
                 if _pair_overlaps(near, span, found, message.tokens):
                     return "homonym (by its neighbours)"
         folded = message.folded.text
@@ -376,8 +384,10 @@ class RuleSet:
             reason = _mention_reason(folded, span, message)
             if reason:
                 return reason
-        if checks.reclaimed and mention.is_self_described(
-            folded, span, message.aimed_at_other(span)
+        if (
+            checks.reclaimed
+            and folded[span[0] : span[1]] in mention.RECLAIMABLE
+            and mention.is_self_described(folded, span, message.aimed_at_other(span))
         ):
             return "self-described"
         if message.member_named(span):

@@ -16,7 +16,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 MIN_GLUED = 7  # letters in a token before it may hold two words ("manycoons", "ihatejews")
-_MAX_GLUED = 60  # longer runs are not words run together but noise (hashes, keyboard mashing)
+_MAX_GLUED = 32  # longer runs are not words run together but noise (hashes, keyboard mashing)
 _MIN_ALTERED = 5  # shorter words have too many innocent neighbours ("coon" -> "con")
 _VOWELS = "aeiou"
 
