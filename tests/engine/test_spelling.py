@@ -105,3 +105,19 @@ MISSPELT_LOOK_ALIKES = [
 def test_real_words_near_a_slur_pass(rules: RuleSet, text: str) -> None:
     verdict = rules.evaluate(text)
     assert not verdict.flagged, verdict.rule_ids
+
+
+def test_a_message_of_unknown_runs_splits_only_a_few(
+    rules: RuleSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+    real = spelling.split_glued
+
+    def counted(token: str) -> tuple[str, ...]:
+        calls.append(token)
+        return real(token)
+
+    monkeypatch.setattr(spelling, "split_glued", counted)
+    runs = " ".join(f"qzx{'abcdefghij'[i % 10] * 2}vlk{i:c}nigger" for i in range(97, 117))
+    rules.evaluate("you nigger " + runs)
+    assert 0 < len(calls) <= 8
