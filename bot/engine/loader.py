@@ -20,6 +20,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from bot.engine import setproduct
 from bot.engine.matcher import Atom, Matcher, PatternError, compile_re2
 from bot.engine.patterns import TermError, expand_braces, term_literal
 from bot.engine.ruleset import CompiledNear, CompiledRule, RuleSet
@@ -219,7 +220,11 @@ class _Compiler:
                 items = [(entry, None)]
             for term, tag in items:
                 try:
-                    for variant in expand_braces(term):
+                    if setproduct.names_sets(term):
+                        variants = setproduct.expand(term, self.termsets)
+                    else:
+                        variants = expand_braces(term)
+                    for variant in variants:
                         out.setdefault(self.atom(term_literal(variant)), tag)
                 except TermError as exc:
                     self.errors.append(RuleError(*where, str(exc)))
@@ -314,6 +319,8 @@ def _compile_rule(compiler: _Compiler, rule: Rule, where: tuple[str, int]) -> Co
             b=compiler.terms(clause.b, where),
             within=clause.within,
             a_first=clause.order == "a_first",
+            a_then=compiler.terms(clause.a_then.terms, where) if clause.a_then else None,
+            a_then_within=clause.a_then.within if clause.a_then else 0,
         )
         for clause in rule.match.near
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from bot.engine import context as ctx
+from bot.engine import near_then
 from bot.engine.context import EvalContext, Tokens
 from bot.engine.matcher import Matcher
 from bot.engine.normalise import FOLD_TABLE, fold_with_offsets
@@ -31,6 +32,8 @@ class CompiledNear:
     b: dict[int, str | None]
     within: int
     a_first: bool
+    a_then: dict[int, str | None] | None = None  # side a is an `a` term, then one of these
+    a_then_within: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +177,9 @@ class RuleSet:
         if not atoms.isdisjoint(rule.terms.keys()) or not atoms.isdisjoint(rule.regexes):
             return True
         return any(
-            not atoms.isdisjoint(near.a.keys()) and not atoms.isdisjoint(near.b.keys())
+            not atoms.isdisjoint(near.a.keys())
+            and not atoms.isdisjoint(near.b.keys())
+            and (near.a_then is None or not atoms.isdisjoint(near.a_then.keys()))
             for near in rule.near
         )
 
@@ -246,6 +251,10 @@ class RuleSet:
         if not a_spans or not b_spans:
             return
         tokens = message.tokens
+        if near.a_then is not None:
+            then = near.a_then
+            then_spans = [(s, then[t]) for t in found if t in then for s in found[t]]
+            a_spans = near_then.joined(a_spans, then_spans, tokens, near.a_then_within)
         b_starts = [tokens.index_at(span[0]) for span, _ in b_spans]
         negation = rule.checks.negation
         for a_span, a_tag in sorted(a_spans):

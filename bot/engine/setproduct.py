@@ -1,0 +1,70 @@
+"""Term sets named inside a term: "{told,went to} @authorities" is every combination.
+
+A term that is only "@name" is a plain set reference (handled by the loader). A term that names
+one or more sets among other words stands for the product of its parts, so a phenomenon made of
+two word families ("reporting verb" x "authority") is written once as two sets instead of as a
+long list of phrases. The words of the named sets are expanded first (their braces and their own
+set names), then the term's own braces.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Mapping, Sequence
+
+from bot.engine.patterns import TermError, expand_braces
+
+MAX_VARIANTS = 5_000  # per written term: a product grows fast, and each variant is a pattern
+_MAX_DEPTH = 4
+_SET_REF = re.compile(r"(?<!\S)@([a-z0-9][a-z0-9_]{0,63})(?![a-z0-9_])")
+_WHOLE_REF = re.compile(r"@[a-z0-9][a-z0-9_]{0,63}")
+
+
+def names_sets(term: str) -> bool:
+    """True when `term` names a term set among other words ("went to @authorities")."""
+    return _WHOLE_REF.fullmatch(term) is None and _SET_REF.search(term) is not None
+
+
+def expand(term: str, termsets: Mapping[str, Sequence[tuple[str, str | None]]]) -> list[str]:
+    """Every plain term `term` stands for; raises `TermError` for an unknown set or a product
+    larger than `MAX_VARIANTS`."""
+    variants = _expand(term, termsets, 0)
+    if len(variants) > MAX_VARIANTS:
+        raise TermError(
+            f"term {term!r} stands for {len(variants)} terms (at most {MAX_VARIANTS}): "
+            "split it or use `near`"
+        )
+    return variants
+
+
+def _expand(
+    term: str, termsets: Mapping[str, Sequence[tuple[str, str | None]]], depth: int
+) -> list[str]:
+    if term.endswith("~"):
+        raise TermError(f"term {term!r}: '~' cannot follow a term that names term sets")
+    if depth > _MAX_DEPTH:
+        raise TermError(f"term {term!r}: term sets name each other too deeply")
+    pieces = _SET_REF.split(term)
+    # split() alternates text and set names: text, name, text, name, text...
+    choices: list[list[str]] = []
+    for index, piece in enumerate(pieces):
+        if index % 2 == 0:
+            choices.append(expand_braces(piece) if piece else [""])
+            continue
+        if piece not in termsets:
+            raise TermError(f"term {term!r}: unknown term set '@{piece}'")
+        words: list[str] = []
+        for inner, _tag in termsets[piece]:
+            words.extend(_expand(inner, termsets, depth + 1) if names_sets(inner) else [inner])
+        choices.append([v for word in words for v in expand_braces(word)])
+        if len(choices[-1]) > MAX_VARIANTS:
+            raise TermError(f"term {term!r}: '@{piece}' alone stands for too many terms")
+    total = 1
+    for options in choices:
+        total *= len(options)
+        if total > MAX_VARIANTS:
+            raise TermError(
+                f"term {term!r} stands for more than {MAX_VARIANTS} terms: split it or use `near`"
+            )
+    return [" ".join("".join(parts).split()) for parts in itertools.product(*choices)]
