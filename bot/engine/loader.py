@@ -210,7 +210,7 @@ class _Compiler:
         """Atom ids (with tags) for a list of terms and @set references."""
         out: dict[int, str | None] = {}
         for entry in entries:
-            if entry.startswith("@"):
+            if setproduct.is_reference(entry):
                 name = entry[1:]
                 if name not in self.termsets:
                     self.errors.append(RuleError(*where, f"unknown term set '@{name}'"))

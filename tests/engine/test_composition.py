@@ -31,15 +31,28 @@ def test_a_named_set_may_itself_name_sets() -> None:
 
 @pytest.mark.parametrize(
     ("term", "expected"),
-    [("@verbs", False), ("told @bosses", True), ("e@verbs", False), ("no sets here", False)],
+    [("@verbs", True), ("told @bosses", True), ("e@verbs", False), ("no sets here", False)],
 )
-def test_only_a_set_name_among_other_words_is_a_product(term: str, expected: bool) -> None:
+def test_a_set_name_not_glued_to_a_word_is_a_reference(term: str, expected: bool) -> None:
     assert names_sets(term) is expected
+
+
+def test_a_set_may_include_another_set_whole() -> None:
+    assert sorted(expand("@acts", SETS)) == sorted(
+        [f"{v} {b}" for v in ("told", "went to") for b in ("the boss", "hr", "the union")]
+        + ["grassed"]
+    )
 
 
 def test_unknown_set_inside_a_term_is_an_error() -> None:
     with pytest.raises(TermError, match="unknown term set '@nope'"):
         expand("told @nope", SETS)
+
+
+def test_a_set_named_inside_braces_is_an_error_not_a_literal() -> None:
+    assert names_sets("{@verbs,asked} hr")
+    with pytest.raises(TermError, match="outside braces"):
+        expand("{@verbs,asked} hr", SETS)
 
 
 def test_a_product_too_large_is_refused() -> None:
