@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.engine import LoadResult, RuleSet, Verdict, load_rules
+from bot.engine import LoadResult, RuleSet, Verdict, labels, load_rules
 from bot.engine.schema import RuleFile
 from bot.settings import Settings
 
@@ -53,6 +53,9 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     else:
         severity = verdict.severity.label if verdict.severity else ""
         print(f"FLAGGED: {verdict.category}/{verdict.subcategory} ({severity})")
+        what = labels.plain(verdict.category, verdict.subcategory)
+        if what:
+            print(f"  what: {what}")
         print(f"  {highlight(text, verdict)}")
         for hit in verdict.hits:
             print(

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import RuleSet, load_rules
+from bot.cli import main
+from bot.engine import RuleSet, labels, load_rules
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKPLACE = ROOT / "tests" / "data" / "workplace.jsonl"
@@ -140,3 +141,23 @@ def test_each_threat_wording_family_has_five_fresh_cases() -> None:
     ):
         count = sum(n for note, n in notes.items() if family in note)
         assert count >= 5, (family, count)
+
+
+def test_check_says_in_plain_words_it_is_a_threat_against_someone_who_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("UPSTANDER_RULES", str(ROOT / "rules"))
+    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    assert main(["check", "whoever told HR is getting a kicking"]) == 0
+    out = capsys.readouterr().out
+    assert "FLAGGED: retaliation/threat (critical)" in out
+    assert "what: threat against someone who reported" in out
+    assert "[[whoever told HR is getting a kicking]]" in out
+
+
+def test_plain_words_fall_back_to_the_code() -> None:
+    assert labels.described("retaliation", "threat", "critical") == (
+        "threat against someone who reported (retaliation/threat, critical)"
+    )
+    assert labels.described("discrimination", "racism", "high") == "discrimination/racism (high)"
