@@ -106,6 +106,20 @@ def alert_embed(plan: AlertPlan) -> discord.Embed:
     return embed
 
 
+def report_received(watch_days: float) -> str:
+    """The reporter's private acknowledgement: received, who will know, and what happens next."""
+    days = f"{watch_days:g} days" if watch_days != 1 else "1 day"
+    return (
+        "Thank you: your report was received and went privately to the moderators. Only the "
+        "designated moderator will know it was you, and the member will not be told who "
+        "reported them.\n"
+        "**What happens next:** a moderator reviews the message and decides what to do. For the "
+        f"next {days}, a hostile message from that member aimed at you goes to a moderator at "
+        "once, and so does any message that threatens people for reporting, whoever writes it. "
+        "If something happens because you reported, report that message the same way."
+    )
+
+
 def report_embed(report: Report, reporter_id: int | None) -> discord.Embed:
     """A member's report; the reporter is named only in the designated moderator's copy."""
     embed = discord.Embed(title=f"Report #{report.id}", description=quote(report.text or "", 500))
