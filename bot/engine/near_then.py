@@ -8,8 +8,13 @@ with side `b` as one span, so the pair's word window counts from its nearer end.
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Collection
+from typing import TYPE_CHECKING
 
 from bot.engine.context import Tokens
+
+if TYPE_CHECKING:
+    from bot.engine.ruleset import CompiledNear
 
 Span = tuple[int, int]
 Tagged = tuple[Span, str | None]
@@ -33,3 +38,10 @@ def joined(
             if distance >= 0:
                 out.append(((a_span[0], then_span[1]), a_tag or then_tag))
     return out
+
+
+def sides(near: CompiledNear) -> tuple[Collection[int], Collection[int]]:
+    """The two sides the first pass looks for. With `a_then`, its terms stand for side a: a hit
+    needs one of them as much as an `a` term, and "told HR" is far rarer in chat than "you"."""
+    first = near.a if near.a_then is None else near.a_then
+    return first.keys(), near.b.keys()

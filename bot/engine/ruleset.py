@@ -142,7 +142,7 @@ class RuleSet:
             atom for rule in enabled for atom in (*rule.terms, *rule.regexes)
         )
         clauses = [near for rule in enabled for near in rule.near]
-        matcher.build_first_pass(self._direct_atoms, [(n.a.keys(), n.b.keys()) for n in clauses])
+        matcher.build_first_pass(self._direct_atoms, [near_then.sides(n) for n in clauses])
         ctx.prepare()
 
     def _clean_for(self, context: EvalContext) -> Verdict:

@@ -129,3 +129,40 @@ def test_a_then_is_checked_by_the_schema() -> None:
     result = compile_files({"rules/t.yaml": bad})
     assert result.ruleset is None
     assert any("extra" in str(e) for e in result.errors)
+
+
+WORD_SIDES = """
+rules:
+  - id: t.rat_after_report
+    category: retaliation
+    subcategory: labelling
+    severity: high
+    match:
+      near:
+        - a: ["{you,u,whoever}"]
+          a_then: {terms: ["{told hr,went to hr}"], within: 2}
+          b: ["{rat,snake}"]
+          within: 5
+    nudge: "This calls someone who reported a rat."
+"""
+
+
+def test_the_first_pass_looks_for_a_then_not_for_everyday_a_words(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    result = compile_files({"rules/t.yaml": WORD_SIDES})
+    assert result.ruleset is not None, result.errors
+    ruleset = result.ruleset
+    exact = ruleset.matcher._exact
+    calls: list[str] = []
+
+    def counting(folded: str, *args: object) -> object:
+        calls.append(folded)
+        return exact(folded, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ruleset.matcher, "_exact", counting)
+    # "you" and "rat" alone: the act is missing, so the message is not looked at closer.
+    assert not ruleset.evaluate("you saw a rat in the car park?").flagged
+    assert calls == []
+    assert ruleset.evaluate("you went to HR. rat").rule_ids == ["t.rat_after_report"]
+    assert len(calls) == 1
