@@ -199,9 +199,11 @@ def _nudge(
         return None, state, ()
     floor = Severity.parse(config.nudge.min_severity)
     counted = {o.rule_id for o in record.offences}
+    # Most serious first; on equal severity retaliation first, as the verdict reads it (a
+    # threat against someone who reported is retaliation before it is violence).
     hits = sorted(
         (h for h in event.hits if h.rule_id in counted and h.severity >= floor),
-        key=lambda h: -h.severity,
+        key=lambda h: (-h.severity, h.category != "retaliation"),
     )
     if not hits and event.kind != "automod":
         return None, state, ()

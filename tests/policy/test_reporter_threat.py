@@ -39,3 +39,4 @@ def test_a_threat_that_is_also_violence_is_named_as_retaliation() -> None:
     violence = hit("critical", "violence", rule="viol.threat_direct", subcategory="threat")
     decision = Runner().feed(msg(1, CAROL, at(), violence, _reporter_threat()))
     assert "threat against someone who reported" in decision.escalations[0].summary
+    assert decision.nudge is not None and decision.nudge.category == "retaliation"
