@@ -34,7 +34,8 @@ def nudge_text(plan: NudgePlan) -> str:
         f"({plan.link}).\n"
         f"**Flagged words:** {words}\n"
         f"**Why:** {reasons}\n"
-        f"**Policy:** {plan.category} ({plan.severity}); rule {', '.join(plan.rule_ids)}.\n"
+        f"**Policy:** {plan.what + ' — ' if plan.what else ''}{plan.category} ({plan.severity}); "
+        f"rule {', '.join(plan.rule_ids)}.\n"
         "Only you can see this note. If you think it is a mistake, press the button below "
         "and a moderator will take a look."
     )

@@ -223,6 +223,7 @@ def _nudge(
         severity=worst.severity if worst else record.severity,
         texts=tuple(dict.fromkeys(h.nudge for h in hits if h.nudge)),
         rule_ids=tuple(dict.fromkeys(o.rule_id for o in record.offences)),
+        subcategory=worst.subcategory if worst else record.offences[0].subcategory,
     )
     state = dataclasses.replace(state, last_nudge={**state.last_nudge, event.author_id: now})
     return nudge, state, ()

@@ -36,7 +36,10 @@ async def test_one_threat_against_whoever_reported_alerts_the_moderator_at_once(
     assert f"“{THREAT}”" in timeline  # the evidence: the whole threat, not one word of it
     # The sender is nudged privately and told why.
     (nudge,) = world.dms(world.alice)
-    assert "retaliation (critical); rule ret.reporter_threat" in nudge.content
+    assert (
+        "threat against someone who reported — retaliation (critical); rule ret.reporter_threat"
+        in nudge.content
+    )
     assert "threatens whoever reported" in nudge.content
     # Nothing public: the bot posts nothing in the channel.
     assert [m for m in world.general.history() if m.author.bot] == []
