@@ -59,6 +59,7 @@ def test_issue_threats_to_whoever_reported_are_critical(rules: RuleSet, text: st
         ("someone should take a bat to those grassing", "threat", "critical"),
         ("you'll regret it, whoever went to the union", "threat", "critical"),
         ("whoever spoke to compliance. watch your back", "threat", "critical"),
+        ("I don't care who reported me, they'll pay for it", "threat", "critical"),
     ],
 )
 def test_each_family_reads_right(
@@ -94,6 +95,8 @@ def test_each_family_reads_right(
         "I reported the bug and it got sorted out",
         "whoever reported the leak, it'll get sorted out",
         "nobody is going to make them pay, the ones who reported it did right",
+        "whoever reported it will not be punished and will not get sacked",
+        "whoever reported me, no one will hurt you",
     ],
 )
 def test_look_alikes_are_not_flagged(rules: RuleSet, text: str) -> None:
