@@ -97,6 +97,9 @@ def test_each_family_reads_right(
         "nobody is going to make them pay, the ones who reported it did right",
         "whoever reported it will not be punished and will not get sacked",
         "whoever reported me, no one will hurt you",
+        # "whoever" and a harm word with no reporting act between (flagged before issue 15).
+        "whoever has the keys, the van needs to be dealt with today",
+        "the one who ordered pizza will pay for it",
     ],
 )
 def test_look_alikes_are_not_flagged(rules: RuleSet, text: str) -> None:
