@@ -7,7 +7,7 @@ with side `b` as one span, so the pair's word window counts from its nearer end.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_right
 from collections.abc import Collection
 from typing import TYPE_CHECKING
 
@@ -23,20 +23,25 @@ Tagged = tuple[Span, str | None]
 def joined(
     a_spans: list[Tagged], then_spans: list[Tagged], tokens: Tokens, within: int
 ) -> list[Tagged]:
-    """Each `a` span joined to every `then` span that starts after it, at most `within` words
-    later (the `a` span's tag first, else the `then` span's)."""
+    """Each `then` span joined to the nearest `a` span before it, at most `within` words
+    earlier (the longest, if several end at the same place); the `a` span's tag first.
+
+    Only the nearest: in 'someone posted "whoever went to HR ..."' the one who went to HR is
+    "whoever", inside the quote, not "someone"."""
     if not a_spans or not then_spans:
         return []
-    ordered = sorted(then_spans)
-    starts = [span[0] for span, _ in ordered]
+    ordered = sorted(a_spans, key=lambda tagged: (tagged[0][1], -tagged[0][0]))
+    ends = [span[1] for span, _ in ordered]
     out: list[Tagged] = []
-    for a_span, a_tag in a_spans:
-        for then_span, then_tag in ordered[bisect_left(starts, a_span[1]) :]:
-            distance = tokens.distance(a_span, then_span)
-            if distance > within:
-                break
-            if distance >= 0:
-                out.append(((a_span[0], then_span[1]), a_tag or then_tag))
+    for then_span, then_tag in then_spans:
+        # The a spans that end at or before the `then` span starts: the last is the nearest
+        # and, of those ending there, the longest (ordered by end, then by start descending).
+        before = bisect_right(ends, then_span[0])
+        if before == 0:
+            continue
+        a_span, a_tag = ordered[before - 1]
+        if tokens.distance(a_span, then_span) <= within:
+            out.append(((a_span[0], then_span[1]), a_tag or then_tag))
     return out
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.engine import RuleSet, compile_files
+from bot.engine.context import Tokens
+from bot.engine.near_then import joined
 from bot.engine.patterns import TermError
 from bot.engine.setproduct import MAX_VARIANTS, expand, names_sets
 
@@ -166,3 +168,27 @@ def test_the_first_pass_looks_for_a_then_not_for_everyday_a_words(
     assert calls == []
     assert ruleset.evaluate("you went to HR. rat").rule_ids == ["t.rat_after_report"]
     assert len(calls) == 1
+
+
+def test_a_then_joins_the_nearest_a_before_it_and_the_longest_there() -> None:
+    text = "whoever asked, if i find out who told hr"
+    tokens = Tokens(text)
+
+    def span(words: str) -> tuple[int, int]:
+        start = text.rindex(words)
+        return (start, start + len(words))
+
+    a_spans = [(span("whoever"), None), (span("if i find out who"), None), (span("who"), None)]
+    then = [(span("told hr"), "act")]
+    assert joined(a_spans, then, tokens, 3) == [((span("if i find out who")[0], len(text)), "act")]
+    # Too far from the nearest: nothing, even if an earlier one were in reach of a wider window.
+    assert joined([(span("whoever"), None)], then, tokens, 3) == []
+
+
+def test_a_quoted_threat_that_is_condemned_is_not_a_hit_by_a_word_outside_the_quote() -> None:
+    result = compile_files({"rules/t.yaml": RULES.replace('"{whoever,', '"{someone,whoever,')})
+    assert result.ruleset is not None, result.errors
+    text = 'someone posted "whoever told HR will get hurt" and it is unacceptable, reported it'
+    verdict = result.ruleset.evaluate(text)
+    assert not verdict.flagged
+    assert {s.reason for s in verdict.suppressed} == {"quoted-condemned"}
