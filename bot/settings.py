@@ -57,6 +57,7 @@ class Settings(BaseSettings):
     rules_poll_seconds: float = Field(default=3.0, ge=0)  # 0 switches hot reload off
     channel_notice_when_dm_closed: bool = False
     retention_days: int = Field(default=365, ge=1)
+    checkin_targets: bool = True  # one kind DM to a colleague a raised pattern aims at
 
     discord_api_base: str | None = None
     discord_gateway: str | None = None

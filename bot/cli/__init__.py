@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "bot.cli.demo_cmd",
     "bot.cli.ops_cmds",
     "bot.cli.store_cmds",
+    "bot.cli.evidence_cmd",
     "bot.cli.scan_cmd",
     "bot.cli.run_cmd",
 )

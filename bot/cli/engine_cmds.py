@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.engine import LoadResult, RuleSet, Verdict, labels, load_rules
+from bot.engine import LoadResult, RuleSet, Verdict, examples, labels, load_rules
 from bot.engine.schema import RuleFile
 from bot.settings import Settings
 
@@ -103,34 +103,35 @@ def _print_errors(result: LoadResult) -> None:
 
 
 def cmd_lint(args: argparse.Namespace, settings: Settings) -> int:
-    """Validate the rule files; exit 1 on any error."""
+    """Validate the rule files and run their examples; exit 1 on any error or failure."""
     directory = _rules_dir(args, settings)
     result = load_rules(directory)
     if result.ruleset is None:
         _print_errors(result)
         print(f"{len(result.errors)} error(s) in {directory}")
         return 1
+    # The running bot refuses a reload whose examples fail, so lint refuses it too.
+    ran, failures = run_examples(result.ruleset)
+    for failure in failures:
+        print(failure)
+    if failures:
+        print(f"{len(failures)} failing example(s) of {ran} in {directory}")
+        return 1
     print(
         f"ok: {len(result.ruleset)} rules, {len(result.ruleset.matcher.atoms)} patterns, "
-        f"version {result.ruleset.version}"
+        f"{ran} examples pass, version {result.ruleset.version}"
     )
+    flagged = examples.failing_must_pass(result.ruleset)
+    if flagged:
+        # Upheld false positives the rules still flag: to fix, but no reason to refuse a reload.
+        print(f"note: {len(flagged)} must-pass example(s) still flagged; see `rules test`")
     return 0
 
 
 def run_examples(ruleset: RuleSet) -> tuple[int, list[str]]:
     """Run every rule's examples: (how many ran, the failures as "file:line: ..." lines)."""
-    failures = []
-    ran = 0
-    for rule in ruleset.rules:
-        for text in rule.flag_examples:
-            ran += 1
-            if rule.id not in ruleset.evaluate(text).rule_ids:
-                failures.append(f"{rule.source}: {rule.id}: should flag: {text!r}")
-        for text in rule.pass_examples:
-            ran += 1
-            if rule.id in ruleset.evaluate(text).rule_ids:
-                failures.append(f"{rule.source}: {rule.id}: should pass: {text!r}")
-    return ran, failures
+    ran, failures = examples.run_examples(ruleset)
+    return ran, [str(f) for f in failures]
 
 
 def cmd_test(args: argparse.Namespace, settings: Settings) -> int:
@@ -141,6 +142,9 @@ def cmd_test(args: argparse.Namespace, settings: Settings) -> int:
         _print_errors(result)
         return 1
     ran, failures = run_examples(result.ruleset)
+    # Local must-pass examples (local-examples.yaml: upheld false positives): no rule may flag.
+    failures += [str(error) for _text, error in examples.failing_must_pass(result.ruleset)]
+    ran += len(result.ruleset.must_pass)
     for failure in failures:
         print(failure)
     print(f"{ran - len(failures)} examples passed, {len(failures)} failed")

@@ -7,6 +7,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.routing_settings import GuildRouting
 from bot.settings import Settings
 
 # The bot's permissions, each with the reason it needs it, and no more.
@@ -69,13 +70,30 @@ class Checkup:
 
 def _check_settings(settings: Settings, report: Checkup) -> None:
     report.ok(f"settings: rules {settings.rules}, database {settings.database}")
-    if not (settings.moderator_user_id or settings.moderator_channel_id):
-        report.fail(
-            "no designated moderator: set UPSTANDER_MODERATOR_USER_ID and/or "
-            "UPSTANDER_MODERATOR_CHANNEL_ID, or escalations have nowhere to go"
+    for where, routing in _routings(settings):
+        if not (routing.moderator_user_id or routing.moderator_channel_id):
+            report.fail(
+                f"no designated moderator{where}: set UPSTANDER_MODERATOR_USER_ID and/or "
+                "UPSTANDER_MODERATOR_CHANNEL_ID, or escalations have nowhere to go"
+            )
+        if not routing.reviewer_user_id:
+            report.warn(
+                f"no UPSTANDER_REVIEWER_USER_ID{where}: cases about a moderator cannot be routed"
+            )
+
+
+def _routings(settings: Settings) -> list[tuple[str, GuildRouting]]:
+    """(" for server N" or "", routing) for each routing in use: per server, then the unkeyed."""
+    found = [(f" for server {g}", r) for g, r in settings.guild_routing.items()]
+    served = settings.guild_ids
+    if not found or not served or any(g not in settings.guild_routing for g in served):
+        unkeyed = GuildRouting(
+            moderator_user_id=settings.moderator_user_id,
+            moderator_channel_id=settings.moderator_channel_id,
+            reviewer_user_id=settings.reviewer_user_id,
         )
-    if not settings.reviewer_user_id:
-        report.warn("no UPSTANDER_REVIEWER_USER_ID: cases about a moderator cannot be routed")
+        found.append(("", unkeyed))
+    return found
 
 
 async def _check_database(settings: Settings, report: Checkup) -> None:
@@ -171,9 +189,8 @@ async def _check_access(session: Any, base: str, settings: Settings, report: Che
             report.fail(f"server {guild.get('name')}: missing permissions {', '.join(lacking)}")
         else:
             report.ok(f"server {guild.get('name')}: permissions in place")
-    for channel_id in settings.watched_channel_ids + [
-        c for c in [settings.moderator_channel_id] if c
-    ]:
+    moderators = [r.moderator_channel_id for _, r in _routings(settings)]
+    for channel_id in settings.watched_channel_ids + [c for c in moderators if c]:
         status, _ = await _get(session, f"{base}/channels/{channel_id}")
         if status == 200:
             report.ok(f"channel {channel_id}: visible to the bot")

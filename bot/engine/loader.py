@@ -8,6 +8,7 @@ is refused, so loading can never construct objects.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import Iterator, Mapping
@@ -284,6 +285,11 @@ def compile_files(files: Mapping[str, str]) -> LoadResult:
             options = item.model.options
     compiled: list[CompiledRule] = []
     seen_ids: dict[str, str] = {}
+    must_pass = tuple(
+        (example.text, f"{item.name}:{_line(item.tree, ('must_pass', index))}")
+        for item in parsed
+        for index, example in enumerate(item.model.must_pass)
+    )
     for item, index, rule in _iter_rules(parsed):
         line = _line(item.tree, ("rules", index))
         where = (item.name, line)
@@ -295,7 +301,8 @@ def compile_files(files: Mapping[str, str]) -> LoadResult:
         seen_ids[rule.id] = f"{item.name}:{line}"
         if not rule.enabled:
             continue
-        compiled.append(_compile_rule(compiler, rule, where))
+        scopes = tuple(s for s in (item.model.scope, rule.scope) if s is not None)
+        compiled.append(dataclasses.replace(_compile_rule(compiler, rule, where), scopes=scopes))
     errors.extend(compiler.errors)
     if errors:
         return LoadResult(None, tuple(errors))
@@ -307,7 +314,12 @@ def compile_files(files: Mapping[str, str]) -> LoadResult:
     for name in sorted(files):
         digest.update(name.encode() + b"\0" + files[name].encode("utf-8", "replace") + b"\0")
     ruleset = RuleSet(
-        compiled, matcher, options or Options(), digest.hexdigest()[:12], tuple(sorted(files))
+        compiled,
+        matcher,
+        options or Options(),
+        digest.hexdigest()[:12],
+        tuple(sorted(files)),
+        must_pass=must_pass,
     )
     return LoadResult(ruleset, ())
 

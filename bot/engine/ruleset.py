@@ -17,7 +17,7 @@ from bot.engine import near_then
 from bot.engine.context import EvalContext, Tokens
 from bot.engine.matcher import Matcher
 from bot.engine.normalise import FOLD_TABLE, fold_with_offsets
-from bot.engine.schema import ContextChecks, Options
+from bot.engine.schema import ContextChecks, Options, Scope
 from bot.engine.verdict import Addressee, Category, Hit, Severity, Suppressed, Verdict
 
 Span = tuple[int, int]
@@ -54,6 +54,7 @@ class CompiledRule:
     source: str  # "file:line", for messages to admins
     flag_examples: tuple[str, ...] = ()
     pass_examples: tuple[str, ...] = ()
+    scopes: tuple[Scope, ...] = ()  # its file's and its own; all must admit the message
 
     @property
     def triggers(self) -> frozenset[int]:
@@ -122,8 +123,11 @@ class RuleSet:
         options: Options,
         version: str,
         files: tuple[str, ...] = (),
+        *,
+        must_pass: tuple[tuple[str, str], ...] = (),
     ) -> None:
         self.rules = tuple(rules)
+        self.must_pass = must_pass  # (text, "file:line"): messages no rule may flag
         self.matcher = matcher
         self.options = options
         self.version = version
@@ -144,6 +148,26 @@ class RuleSet:
         clauses = [near for rule in enabled for near in rule.near]
         matcher.build_first_pass(self._direct_atoms, [near_then.sides(n) for n in clauses])
         ctx.prepare()
+        self._scopes = self._compile_scopes()
+
+    def _compile_scopes(self) -> dict[int, tuple[Scope, ...]]:
+        """Rule index -> the scopes that must all admit a message (rule, file, category)."""
+        scoped: dict[int, tuple[Scope, ...]] = {}
+        for index, rule in enumerate(self.rules):
+            category = self.options.categories.get(rule.category)
+            extra = (category.scope,) if category is not None and category.scope else ()
+            if rule.scopes or extra:
+                scoped[index] = (*rule.scopes, *extra)
+        return scoped
+
+    def in_scope(self, index: int, places: tuple[int, ...]) -> bool:
+        """Whether rule `index` applies to a message in `places` (no places: every rule does)."""
+        scopes = self._scopes.get(index)
+        return not places or scopes is None or all(s.admits(places) for s in scopes)
+
+    def is_enabled(self, rule: CompiledRule) -> bool:
+        """Whether the server's options let `rule` flag (policy switch, category, sensitivity)."""
+        return self._enabled(rule)
 
     def _clean_for(self, context: EvalContext) -> Verdict:
         return Verdict(
@@ -164,6 +188,8 @@ class RuleSet:
             for index in sorted({r for atom in found for r in self._rules_by_atom.get(atom, ())})
             if self._satisfiable(self.rules[index], found)
         ]
+        if self._scopes and context is not None and context.places:
+            candidates = [i for i in candidates if self.in_scope(i, context.places)]
         if not candidates:
             return self._clean if context is None else self._clean_for(context)
         return self._evaluate_candidates(text, found, candidates, context)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import discord
 
 from bot.services.cases import CaseView
+from bot.services.checkins import CheckinPlan
 from bot.services.members import Stats
 from bot.services.records import Case, MemberHistory, Report
 from bot.services.types import AlertPlan, EvidenceLine, NudgePlan
@@ -15,6 +16,7 @@ PATTERN_TITLES = {
     "repeat_sender": "Repeat sender",
     "pile_on": "Pile-on in a channel",
     "targeted_colleague": "A colleague is being targeted",
+    "appeal": "A member appeals a nudge",
 }
 NO_MENTIONS = discord.AllowedMentions.none()
 
@@ -199,3 +201,22 @@ def stats_text(stats: Stats) -> str:
 
 def _cap(text: str, limit: int = 1900) -> str:
     return text if len(text) <= limit else text[: limit - 2] + " …"
+
+
+def checkin_text(plan: CheckinPlan) -> str:
+    """The check-in: kind, private, how to report and who to talk to; nothing about senders."""
+    who = (
+        f"<@{plan.moderator_user_id}>, the designated moderator,"
+        if plan.moderator_user_id is not None
+        else "the moderators"
+    )
+    return (
+        "Hi, this is Upstander, the server's moderation bot, checking in privately. Some "
+        "recent messages aimed at you were flagged, and the moderators already know; you "
+        "do not need to do anything.\n"
+        f"If you want to talk it through or add something, {who} is there for you. To "
+        "report a message privately: right-click it (or long-press) → Apps → "
+        "**Report to moderators**. Only the designated moderator sees who reported, and the "
+        "bot watches for retaliation.\n"
+        "You will not get this message more than once a week. Take care."
+    )

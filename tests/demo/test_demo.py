@@ -23,7 +23,12 @@ async def test_demo_shows_nudges_escalations_and_a_verified_chain(
     assert "warning:" not in output  # every scripted offensive line is flagged by the rules
     for sender in ("Alex", "Sam", "Jordan"):
         assert f"-> private DM to {sender}:" in output
-    assert "-> private DM to Priya:" not in output  # the targeted colleague is never nudged
+    # The targeted colleague is never nudged: the one DM she gets is the check-in.
+    assert output.count("-> private DM to Priya:") == 1
+    to_priya = output.split("-> private DM to Priya:")[1].split("->")[0]
+    assert "checking in privately" in to_priya
+    for sender in ("Alex", "Sam", "Jordan"):
+        assert sender not in to_priya
     for pattern in (
         "Pile-on in a channel",
         "A colleague is being targeted",
