@@ -15,6 +15,8 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as SourceError
 
+from bot.rules_location import default_cache_dir, default_rules_dir
+
 
 class SettingsError(Exception):
     """Raised with a message that names the bad setting and says how to fix it."""
@@ -37,7 +39,7 @@ class Settings(BaseSettings):
     )
 
     discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")
-    rules: Path = Path("rules")
+    rules: Path = Field(default_factory=default_rules_dir)  # ./rules, else the built-in set
     database: Path = Path("upstander.db")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["plain", "json"] = "plain"
@@ -50,6 +52,7 @@ class Settings(BaseSettings):
     reviewer_user_id: int | None = None
     moderator_role_id: int | None = None
     moderator_user_ids: IdList = Field(default_factory=list)  # besides the role/permission
+    cache_dir: Path | None = None  # compiled rules; None: the platform's cache directory
     rules_poll_seconds: float = Field(default=3.0, ge=0)  # 0 switches hot reload off
     channel_notice_when_dm_closed: bool = False
     retention_days: int = Field(default=365, ge=1)
@@ -82,6 +85,11 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @property
+    def cache_directory(self) -> Path:
+        """Where compiled rule sets are cached (`UPSTANDER_CACHE_DIR`, else the platform's)."""
+        return self.cache_dir or default_cache_dir()
 
     @property
     def log_level_number(self) -> int:

@@ -8,7 +8,6 @@ is refused, so loading can never construct objects.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from bot.engine.cache import RulesCache, cache_key, content_version
 from bot.engine.matcher import Atom, Matcher, PatternError, compile_re2
 from bot.engine.patterns import TermError, expand_braces, term_literal
 from bot.engine.ruleset import CompiledNear, CompiledRule, RuleSet
@@ -48,6 +48,7 @@ class LoadResult:
 
     ruleset: RuleSet | None
     errors: tuple[RuleError, ...]
+    cached: bool = False  # True when the rule set came from the on-disk cache, not compiled
 
     @property
     def ok(self) -> bool:
@@ -243,8 +244,10 @@ def _iter_rules(parsed: list[_Parsed]) -> Iterator[tuple[_Parsed, int, Rule]]:
             yield item, index, rule
 
 
-def compile_files(files: Mapping[str, str]) -> LoadResult:
-    """Compile rule files given as {name: YAML text}. Never raises."""
+def compile_files(files: Mapping[str, str], version: str | None = None) -> LoadResult:
+    """Compile rule files given as {name: YAML text}. Never raises.
+
+    `version` defaults to a digest of the names and texts (see `content_version`)."""
     errors: list[RuleError] = []
     parsed: list[_Parsed] = []
     for name, text in files.items():
@@ -298,11 +301,12 @@ def compile_files(files: Mapping[str, str]) -> LoadResult:
         matcher = Matcher(compiler.atoms)
     except Exception as exc:  # Hyperscan's own limits (size, memory): report, keep last good
         return LoadResult(None, (RuleError("<all>", 0, f"could not compile the rules: {exc}"),))
-    digest = hashlib.sha256()
-    for name in sorted(files):
-        digest.update(name.encode() + b"\0" + files[name].encode("utf-8", "replace") + b"\0")
     ruleset = RuleSet(
-        compiled, matcher, options or Options(), digest.hexdigest()[:12], tuple(sorted(files))
+        compiled,
+        matcher,
+        options or Options(),
+        version or content_version(files),
+        tuple(sorted(files)),
     )
     return LoadResult(ruleset, ())
 
@@ -345,8 +349,10 @@ def rule_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
-def load_rules(directory: Path) -> LoadResult:
-    """Load every YAML file under `directory`. Never raises."""
+def load_rules(directory: Path, cache: RulesCache | None = None) -> LoadResult:
+    """Load every YAML file under `directory`, from `cache` when it holds them. Never raises.
+
+    The version is the same for one directory however it is named (paths relative to it)."""
     if not directory.is_dir():
         return LoadResult(None, (RuleError(str(directory), 0, "rules directory not found"),))
     texts: dict[str, str] = {}
@@ -364,7 +370,14 @@ def load_rules(directory: Path) -> LoadResult:
             errors.append(RuleError(name, 1, f"cannot read: {exc.strerror}"))
     if not texts and not errors:
         errors.append(RuleError(str(directory), 0, "no rule files (*.yaml) found"))
-    result = compile_files(texts)
     if errors:
-        return LoadResult(None, tuple(errors) + result.errors)
+        return LoadResult(None, tuple(errors) + compile_files(texts).errors)
+    relative = {str(Path(name).relative_to(directory)): text for name, text in texts.items()}
+    version = content_version(relative)
+    key = cache_key(str(directory), relative) if cache is not None else ""
+    if cache is not None and (ruleset := cache.load(key, version)) is not None:
+        return LoadResult(ruleset, (), cached=True)
+    result = compile_files(texts, version)
+    if cache is not None and result.ruleset is not None:
+        cache.save(key, result.ruleset)
     return result

@@ -16,6 +16,7 @@ import discord.http
 import yarl
 from discord.ext import commands
 
+from bot.engine.cache import RulesCache
 from bot.gateway.checks import is_moderator
 from bot.gateway.courier import Courier
 from bot.gateway.errors import UpstanderTree
@@ -144,7 +145,7 @@ class UpstanderBot(commands.Bot):
 
         rules = self._rules
         if rules is None:
-            rules = LiveRules(self.settings.rules)
+            rules = LiveRules(self.settings.rules, RulesCache(self.settings.cache_directory))
             errors = rules.load_initial()
             if errors:
                 raise RulesUnavailableError("rules have errors:\n  " + "\n  ".join(errors))

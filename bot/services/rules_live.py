@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.engine import RuleSet, load_rules
+from bot.engine.cache import RulesCache
 from bot.engine.loader import rule_files
 from bot.policy import PolicyConfig, load_policy
 from bot.store.base import AuditLog
@@ -69,10 +70,10 @@ def fingerprint(directory: Path) -> str:
     return digest.hexdigest()
 
 
-def _load(directory: Path) -> _Loaded:
+def _load(directory: Path, cache: RulesCache | None = None) -> _Loaded:
     # Fingerprint first: if a file changes while we compile, the next poll sees a new digest.
     mark = fingerprint(directory)
-    rules = load_rules(directory)
+    rules = load_rules(directory, cache)
     policy = load_policy(directory)
     errors = tuple(str(e) for e in rules.errors) + tuple(policy.errors)
     return _Loaded(rules.ruleset, policy.config, errors, mark)
@@ -81,9 +82,10 @@ def _load(directory: Path) -> _Loaded:
 class LiveRules:
     """The rules and policy in force, reloaded when the directory changes."""
 
-    def __init__(self, directory: Path) -> None:
-        """Watch `directory`; call `load_initial()` before use."""
+    def __init__(self, directory: Path, cache: RulesCache | None = None) -> None:
+        """Watch `directory` (compiled rules kept in `cache`); call `load_initial()` first."""
         self.directory = directory
+        self.cache = cache
         self._ruleset: RuleSet | None = None
         self._policy: PolicyConfig | None = None
         self._fingerprint = ""
@@ -120,7 +122,7 @@ class LiveRules:
 
     def load_initial(self) -> tuple[str, ...]:
         """Load synchronously at start-up; returns the errors (empty: the rules are in force)."""
-        loaded = _load(self.directory)
+        loaded = _load(self.directory, self.cache)
         self._apply(loaded)
         return loaded.errors
 
@@ -140,7 +142,7 @@ class LiveRules:
             if not force and fingerprint(self.directory) == self._fingerprint:
                 return ReloadReport(True, self.version, self.last_errors, changed=False)
             # Compiling a large rule set can take a while: keep the event loop free.
-            loaded = await asyncio.to_thread(_load, self.directory)
+            loaded = await asyncio.to_thread(_load, self.directory, self.cache)
             previous = self.version
             ok = self._apply(loaded)
             report = ReloadReport(ok, self.version, loaded.errors)
