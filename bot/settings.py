@@ -6,8 +6,10 @@ Discord hosting guide uses). Nothing here runs at import time: call `load_settin
 
 from __future__ import annotations
 
+import difflib
 import json
 import logging
+import os
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -120,3 +122,36 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
             + "\n  ".join(lines)
             + "\nFix them in the environment or in .env (see deploy/.env.example)."
         ) from None
+
+
+# Knobs of the benchmark scripts (benchmarks/), read by them and not by the bot.
+_NOT_SETTINGS_PREFIXES = ("UPSTANDER_BENCH_",)
+
+
+def setting_names() -> list[str]:
+    """Every environment variable the settings read."""
+    return [_env_name(field) for field in Settings.model_fields]
+
+
+def unknown_variables(env_file: str | Path | None = ".env") -> list[str]:
+    """Warnings for `UPSTANDER_*` variables (environment or `.env`) that are no setting, each
+    with the nearest valid name: a misspelt setting would otherwise be silently ignored."""
+    from dotenv import dotenv_values  # pydantic-settings' own .env reader
+
+    names = set(os.environ)
+    if env_file is not None and Path(env_file).is_file():
+        names |= {key for key in dotenv_values(env_file) if key}
+    known = setting_names()
+    warnings = []
+    for name in sorted(names):
+        upper = name.upper()
+        if not upper.startswith("UPSTANDER_") or upper in known:
+            continue
+        if upper.startswith(_NOT_SETTINGS_PREFIXES):
+            continue
+        # Compared without the shared prefix, which would make every name look close.
+        suffixes = {known_name.removeprefix("UPSTANDER_"): known_name for known_name in known}
+        nearest = difflib.get_close_matches(upper[len("UPSTANDER_") :], suffixes, n=1, cutoff=0.6)
+        hint = f" (did you mean {suffixes[nearest[0]]}?)" if nearest else ""
+        warnings.append(f"{name} is not a setting{hint}; it is ignored (all: deploy/.env.example)")
+    return warnings
