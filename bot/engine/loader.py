@@ -9,7 +9,7 @@ is refused, so loading can never construct objects.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -150,14 +150,45 @@ def _safe_load(name: str, text: str) -> tuple[Any, Any]:
     try:
         tree = yaml.load(text)
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        raise _FileError(name, line, f"YAML syntax: {exc.problem or exc.context}") from None
+        line, message = _syntax_error(text, exc)
+        raise _FileError(name, line, f"YAML syntax: {message}") from None
     except (YAMLError, RecursionError) as exc:
         raise _FileError(name, 1, f"YAML could not be read: {exc}") from None
     if tree is None:
         tree = CommentedMap()
     return tree, _plain(tree, name)
+
+
+_UNCLOSED = {
+    "while parsing a flow sequence": "this '[' list is not closed",
+    "while parsing a flow mapping": "this '{' mapping is not closed",
+    "while scanning a quoted scalar": "this quoted text is not closed",
+    "while scanning a simple key": "this line has no ':' after its key",
+}
+
+
+def _syntax_error(text: str, exc: MarkedYAMLError) -> tuple[int, str]:
+    """The line an admin should look at, and what is wrong there.
+
+    The parser notices most mistakes at the next token, often on the next line: an unclosed
+    `[` or quote is reported where it was opened, and a line the parser read on into (no `:`
+    after its key) rather than the line after it.
+    """
+    problem, context = exc.problem_mark, exc.context_mark
+    found = f"{exc.problem}" if exc.problem else str(exc.context or "unreadable")
+    if problem is None:
+        return (context.line + 1 if context is not None else 1), found
+    line = problem.line + 1
+    opened = _UNCLOSED.get(str(exc.context))
+    if opened and context is not None:
+        return context.line + 1, f"{opened} ({found} at line {line})"
+    if exc.problem == "mapping values are not allowed here":
+        lines = text.splitlines()
+        before = [n for n in range(problem.line - 1, -1, -1) if lines[n].strip()]
+        if before and ":" not in lines[before[0]] and lines[before[0]].lstrip() != "-":
+            return before[0] + 1, f"a line without ':' after its key ({found} at line {line})"
+        return line, f"{found}: quote a value that holds ': '"
+    return line, found
 
 
 def safe_yaml(name: str, text: str) -> tuple[Any, Any] | RuleError:
@@ -177,18 +208,89 @@ def _read(name: str, text: str) -> _Parsed:
         model = RuleFile.model_validate(plain)
     except ValidationError as exc:
         failure = _FileError(name, 1, "invalid rule file")
-        failure.errors = [_validation_error(name, tree, e) for e in exc.errors()]
+        failure.errors = [_validation_error(name, tree, plain, e) for e in exc.errors()]
+        # Its bad patterns too, so that fixing the file takes one round, not two.
+        failure.errors += _pattern_errors(name, tree, plain)
+        failure.errors.sort(key=lambda error: error.line)
         raise failure from None
     return _Parsed(name, tree, model)
 
 
-def _validation_error(name: str, tree: Any, error: Any) -> RuleError:
+def _where(plain: Any, location: tuple[Any, ...]) -> str:
+    """A location as an admin counts: `rule 2 (disc.slur), match.terms item 3`."""
+    parts: list[str] = []
+    rest = list(location)
+    if len(rest) >= 2 and rest[0] == "rules" and isinstance(rest[1], int):
+        index = rest[1]
+        rules = plain.get("rules") if isinstance(plain, dict) else None
+        rule = rules[index] if isinstance(rules, list) and index < len(rules) else None
+        rule_id = rule.get("id") if isinstance(rule, dict) else None
+        parts.append(f"rule {index + 1}" + (f" ({rule_id})" if isinstance(rule_id, str) else ""))
+        rest = rest[2:]
+    path = ""
+    for part in rest:
+        if isinstance(part, int):
+            path += f" item {part + 1}"
+        else:
+            path += ("." if path else "") + str(part)
+    if path:
+        parts.append(path.strip())
+    return ", ".join(parts)
+
+
+def _validation_error(name: str, tree: Any, plain: Any, error: Any) -> RuleError:
     location = tuple(error["loc"])
-    where = ".".join(str(p) for p in location)
     message = str(error["msg"])
     if error["type"] == "extra_forbidden":
         message = f"unknown key '{location[-1]}'"
-    return RuleError(name, _line(tree, location), f"{where}: {message}")
+        where = _where(plain, location[:-1])
+    elif error["type"] == "missing":
+        message = f"'{location[-1]}' is required"
+        where = _where(plain, location[:-1])
+    else:
+        where = _where(plain, location)
+    return RuleError(name, _line(tree, location), f"{where}: {message}" if where else message)
+
+
+def _pattern_errors(name: str, tree: Any, plain: Any) -> list[RuleError]:
+    """Term and regex syntax errors in a file that failed validation (never compiled)."""
+    rules = plain.get("rules") if isinstance(plain, dict) else None
+    errors: list[RuleError] = []
+    for index, rule in enumerate(rules if isinstance(rules, list) else []):
+        if not isinstance(rule, dict):
+            continue
+        for section in ("match", "unless"):
+            body = rule.get(section)
+            if not isinstance(body, dict):
+                continue
+            for key in ("terms", "regex"):
+                entries = body.get(key)
+                for number, entry in enumerate(entries if isinstance(entries, list) else []):
+                    path = ("rules", index, section, key, number)
+                    problem = _pattern_problem(key, entry)
+                    if problem:
+                        errors.append(RuleError(name, _line(tree, path), problem))
+    return errors
+
+
+def _pattern_problem(kind: str, entry: Any) -> str | None:
+    """What is wrong with one term or regex, or None."""
+    if not isinstance(entry, str) or (kind == "terms" and entry.startswith("@")):
+        return None
+    try:
+        if kind == "regex":
+            compile_re2(entry)
+        else:
+            for variant in expand_braces(entry):
+                term_literal(variant)
+    except PatternError as exc:
+        return f"regex {entry!r}: {exc}"
+    except TermError as exc:
+        return str(exc)
+    return None
+
+
+_Where = Callable[[int], tuple[str, int]]  # an entry's number in a list -> (file, line)
 
 
 class _Compiler:
@@ -206,14 +308,15 @@ class _Compiler:
             self.atoms.append(key)
         return self._atom_ids[key]
 
-    def terms(self, entries: list[str], where: tuple[str, int]) -> dict[int, str | None]:
+    def terms(self, entries: list[str], where: _Where) -> dict[int, str | None]:
         """Atom ids (with tags) for a list of terms and @set references."""
         out: dict[int, str | None] = {}
-        for entry in entries:
+        for number, entry in enumerate(entries):
+            at = where(number)
             if entry.startswith("@"):
                 name = entry[1:]
                 if name not in self.termsets:
-                    self.errors.append(RuleError(*where, f"unknown term set '@{name}'"))
+                    self.errors.append(RuleError(*at, f"unknown term set '@{name}'"))
                     continue
                 items = self.termsets[name]
             else:
@@ -223,16 +326,16 @@ class _Compiler:
                     for variant in expand_braces(term):
                         out.setdefault(self.atom(term_literal(variant)), tag)
                 except TermError as exc:
-                    self.errors.append(RuleError(*where, str(exc)))
+                    self.errors.append(RuleError(*at, str(exc)))
         return out
 
-    def regexes(self, patterns: list[str], where: tuple[str, int]) -> tuple[int, ...]:
+    def regexes(self, patterns: list[str], where: _Where) -> tuple[int, ...]:
         ids = []
-        for pattern in patterns:
+        for number, pattern in enumerate(patterns):
             try:
                 compile_re2(pattern)
             except PatternError as exc:
-                self.errors.append(RuleError(*where, f"regex {pattern!r}: {exc}"))
+                self.errors.append(RuleError(*where(number), f"regex {pattern!r}: {exc}"))
                 continue
             ids.append(self.atom(pattern))
         return tuple(ids)
@@ -293,7 +396,7 @@ def compile_files(files: Mapping[str, str], version: str | None = None) -> LoadR
         seen_ids[rule.id] = f"{item.name}:{line}"
         if not rule.enabled:
             continue
-        compiled.append(_compile_rule(compiler, rule, where))
+        compiled.append(_compile_rule(compiler, rule, where, _locator(item, index)))
     errors.extend(compiler.errors)
     if errors:
         return LoadResult(None, tuple(errors))
@@ -311,18 +414,29 @@ def compile_files(files: Mapping[str, str], version: str | None = None) -> LoadR
     return LoadResult(ruleset, ())
 
 
-def _compile_rule(compiler: _Compiler, rule: Rule, where: tuple[str, int]) -> CompiledRule:
+def _locator(item: _Parsed, index: int) -> Callable[..., _Where]:
+    """For a rule: a function from a path inside it to the `_Where` of that list's entries."""
+
+    def within(*path: Any) -> _Where:
+        return lambda number: (item.name, _line(item.tree, ("rules", index, *path, number)))
+
+    return within
+
+
+def _compile_rule(
+    compiler: _Compiler, rule: Rule, where: tuple[str, int], at: Callable[..., _Where]
+) -> CompiledRule:
     near = tuple(
         CompiledNear(
-            a=compiler.terms(clause.a, where),
-            b=compiler.terms(clause.b, where),
+            a=compiler.terms(clause.a, at("match", "near", number, "a")),
+            b=compiler.terms(clause.b, at("match", "near", number, "b")),
             within=clause.within,
             a_first=clause.order == "a_first",
         )
-        for clause in rule.match.near
+        for number, clause in enumerate(rule.match.near)
     )
-    exception_terms = compiler.terms(rule.unless.terms, where)
-    exceptions = tuple(exception_terms) + compiler.regexes(rule.unless.regex, where)
+    exception_terms = compiler.terms(rule.unless.terms, at("unless", "terms"))
+    exceptions = tuple(exception_terms) + compiler.regexes(rule.unless.regex, at("unless", "regex"))
     compiled = CompiledRule(
         id=rule.id,
         category=rule.category,
@@ -331,8 +445,8 @@ def _compile_rule(compiler: _Compiler, rule: Rule, where: tuple[str, int]) -> Co
         nudge=rule.nudge.strip(),
         policy=rule.policy,
         checks=rule.context,
-        terms=compiler.terms(rule.match.terms, where),
-        regexes=frozenset(compiler.regexes(rule.match.regex, where)),
+        terms=compiler.terms(rule.match.terms, at("match", "terms")),
+        regexes=frozenset(compiler.regexes(rule.match.regex, at("match", "regex"))),
         near=near,
         exceptions=exceptions,
         source=f"{where[0]}:{where[1]}",
