@@ -59,9 +59,11 @@ def _package_version(name: str) -> str:
 
 @lru_cache(maxsize=1)
 def engine_version() -> str:
-    """A digest that changes whenever any engine source file or a matching library changes."""
+    """A digest that changes whenever any file of `bot/engine` or a matching library changes."""
     digest = hashlib.sha256()
-    for path in sorted(ENGINE_DIR.rglob("*.py")):
+    for path in sorted(ENGINE_DIR.rglob("*")):
+        if not path.is_file() or "__pycache__" in path.parts:
+            continue  # data files count too (word lists...), byte code does not
         digest.update(str(path.relative_to(ENGINE_DIR)).encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
     for part in (

@@ -127,7 +127,8 @@ async def test_rules_status_and_reload(world: World) -> None:
     status = reply(await world.mod.slash(world.general, "upstander rules status"))
     reloaded = reply(await world.mod.slash(world.general, "upstander rules reload"))
 
-    assert status.startswith(f"Rules version {version}: 3 rule(s)")
+    directory = world.bot.services.rules.directory
+    assert status.startswith(f"Rules version {version} from {directory}: 3 rule(s)")
     assert reloaded == f"Rules reloaded: version {version}."
     assert (f"moderator:{world.mod.id}", "rules.reload", "rules") in await world.audit()
 

@@ -84,7 +84,10 @@ class RulesGroup(ModeratorGroup):
         """Version, rule count, load time, last errors."""
         status = self.bot.services.rules.status()
         when = f"<t:{int(status.loaded_at.timestamp())}:R>" if status.loaded_at else "never"
-        text = f"Rules version {status.version}: {status.rules} rule(s), loaded {when}."
+        text = (
+            f"Rules version {status.version} from {status.directory}: {status.rules} rule(s), "
+            f"loaded {when}."
+        )
         if status.errors:
             text += "\nLast change refused:\n" + "\n".join(f"• {e}" for e in status.errors[:15])
         await _say(interaction, text)
