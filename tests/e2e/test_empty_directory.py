@@ -66,3 +66,17 @@ def test_rules_init_copies_the_defaults_out_for_editing(
     assert lint.returncode == 0 and lint.stdout.startswith("rules: myrules, version ")
     again = _run(cwd, env, "rules", "init", "myrules")
     assert again.returncode == 2 and "not empty" in again.stderr
+
+
+def test_the_package_carries_the_default_rules() -> None:
+    import tomllib
+
+    from bot.rules_location import PACKAGED_RULES
+
+    root = Path(__file__).resolve().parents[2]
+    assert PACKAGED_RULES.resolve() == (root / "rules").resolve()  # bot/default_rules -> rules/
+    project = tomllib.loads((root / "pyproject.toml").read_text())
+    assert "default_rules/**/*" in project["tool"]["setuptools"]["package-data"]["bot"]
+    dockerfile = (root / "deploy" / "Dockerfile").read_text()
+    build_stage = dockerfile.split("\nFROM ")[0]
+    assert "COPY rules ./rules" in build_stage  # or the link would dangle in the image's build
