@@ -78,5 +78,5 @@ def test_the_package_carries_the_default_rules() -> None:
     project = tomllib.loads((root / "pyproject.toml").read_text())
     assert "default_rules/**/*" in project["tool"]["setuptools"]["package-data"]["bot"]
     dockerfile = (root / "deploy" / "Dockerfile").read_text()
-    build_stage = dockerfile.split("\nFROM ")[0]
+    build_stage = dockerfile.split("\nFROM ")[1]
     assert "COPY rules ./rules" in build_stage  # or the link would dangle in the image's build
