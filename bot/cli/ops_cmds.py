@@ -69,7 +69,9 @@ class Checkup:
 
 
 def _check_settings(settings: Settings, report: Checkup) -> None:
-    report.ok(f"settings: rules {settings.rules}, database {settings.database}")
+    from bot.rules_location import describe
+
+    report.ok(f"settings: rules {describe(settings.rules)}, database {settings.database}")
     if not (settings.moderator_user_id or settings.moderator_channel_id):
         report.fail(
             "no designated moderator: set UPSTANDER_MODERATOR_USER_ID and/or "
