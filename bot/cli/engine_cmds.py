@@ -33,8 +33,10 @@ def _load(args: argparse.Namespace, settings: Settings) -> tuple[Path, RuleSet] 
     if result.ruleset is None:
         for error in result.errors:
             print(error, file=sys.stderr)
+        source = " (UPSTANDER_RULES)" if "rules" in settings.model_fields_set else ""
         print(
-            f"upstander: rules in {directory} have {len(result.errors)} error(s)", file=sys.stderr
+            f"upstander: rules in {directory}{source} have {len(result.errors)} error(s)",
+            file=sys.stderr,
         )
         return None
     return directory, result.ruleset

@@ -25,6 +25,8 @@ class RuleError:
     message: str
 
     def __str__(self) -> str:
+        if self.line <= 0:  # about a directory or the whole set, not a line of a file
+            return f"{self.file}: {self.message}"
         return f"{self.file}:{self.line}: {self.message}"
 
 

@@ -338,7 +338,10 @@ def load_rules(directory: Path, cache: RulesCache | None = None) -> LoadResult:
 
     The version is the same for one directory however it is named (paths relative to it)."""
     if not directory.is_dir():
-        return LoadResult(None, (RuleError(str(directory), 0, "rules directory not found"),))
+        hint = f"`upstander rules init {directory}` creates it with a copy of the built-in rules"
+        return LoadResult(
+            None, (RuleError(str(directory), 0, f"rules directory not found; {hint}"),)
+        )
     texts: dict[str, str] = {}
     errors: list[RuleError] = []
     for path in rule_files(directory):

@@ -207,3 +207,18 @@ def test_every_engine_command_names_its_rules_and_version(
     monkeypatch.setenv("UPSTANDER_RULES", str(rules_dir) + "/.")
     assert main(["check", "hello"]) == 0
     assert f"version {version}," in capsys.readouterr().out
+
+
+def test_a_missing_rules_directory_says_how_to_make_one(
+    rules_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("UPSTANDER_RULES", "nowhere")
+    assert main(["check", "hello"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "nowhere: rules directory not found; `upstander rules init nowhere` creates it with a "
+        "copy of the built-in rules",
+        "upstander: rules in nowhere (UPSTANDER_RULES) have 1 error(s)",
+    ]
