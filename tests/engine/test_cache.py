@@ -201,3 +201,38 @@ def test_warm_check_uses_the_cache_and_a_corrupt_file_is_rebuilt(
     assert main(["check", "what a f@g"]) == 0  # rebuilt
     assert capsys.readouterr().out == cold
     assert entry.read_bytes() != data[:-10] + b"corrupted!"
+
+
+def test_structures_added_to_a_rule_set_later_are_cached_too(
+    rules: Path, cache: RulesCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever the engine adds to a RuleSet (nested Hyperscan databases, RE2 objects, plain
+    Python) round-trips without a change to the cache."""
+    import hyperscan
+
+    from bot.engine.matcher import compile_re2
+
+    original = loader_module.compile_files
+
+    def with_extras(*args: object, **kwargs: object) -> object:
+        result = original(*args, **kwargs)  # type: ignore[arg-type]
+        database = hyperscan.Database()
+        database.compile(expressions=[b"lexicon"], ids=[7], elements=1, flags=[0])
+        result.ruleset.extras = {  # type: ignore[union-attr]
+            "lexicon": (database, database.scan),
+            "spelling": [compile_re2(r"\bcolou?r\b"), {"words": frozenset({"a", "b"})}],
+        }
+        return result
+
+    monkeypatch.setattr(loader_module, "compile_files", with_extras)
+    load_rules(rules, cache)
+    warm = load_rules(rules, cache)
+    assert warm.cached and warm.ruleset is not None
+    extras = warm.ruleset.extras  # type: ignore[attr-defined]
+    database, scan = extras["lexicon"]
+    assert scan.__self__ is database  # shared objects stay shared
+    found: list[int] = []
+    scan(b"a lexicon entry", lambda i, s, e, f, c: found.append(i), 0, None)
+    assert found == [7]
+    regex, words = extras["spelling"]
+    assert regex.search(b"what colour") and words == {"words": frozenset({"a", "b"})}
