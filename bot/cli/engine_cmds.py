@@ -94,7 +94,10 @@ def cmd_lint(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{len(result.errors)} error(s) in {describe(directory)}")
         return 1
     print(rules_line(directory, result.ruleset, result.cached))
-    print(f"ok: {len(result.ruleset)} rules, {len(result.ruleset.matcher.atoms)} patterns")
+    print(
+        f"ok: {len(result.ruleset)} rules, {len(result.ruleset.matcher.atoms)} patterns, "
+        f"version {result.ruleset.version}"
+    )
     if is_packaged(directory):
         print(INIT_HINT)
     return 0
