@@ -337,4 +337,6 @@ def create_bot(
 ) -> UpstanderBot:
     """The configured bot, with no network activity; URL overrides applied from settings."""
     apply_discord_endpoints(settings.discord_api_base, settings.discord_gateway)
+    # The bot never joins voice: discord.py's warnings about missing voice libraries are noise.
+    discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
     return UpstanderBot(settings, rules=rules, store=store, clock=clock)
