@@ -14,7 +14,7 @@ import signal
 import sys
 from typing import Any
 
-from bot.cli.run_report import ready_line, routing_warnings
+from bot.cli.run_report import ready_line, routing_warnings, server_warnings
 from bot.rules_location import describe
 from bot.settings import Settings
 
@@ -198,5 +198,7 @@ async def _once_ready(bot: Any, settings: Settings, rules: Any) -> None:
             describe(settings.rules),
         ),
     )
+    for warning in server_warnings(settings, {guild.id for guild in bot.guilds}):
+        log.warning("%s", warning)
     _freeze_survivors()
     log.debug("start-up objects frozen: %d", gc.get_freeze_count())

@@ -25,6 +25,18 @@ def routing_warnings(settings: Settings) -> list[str]:
     return warnings
 
 
+def server_warnings(settings: Settings, joined: set[int]) -> list[str]:
+    """Once connected: servers the bot should serve but is not in (or none at all)."""
+    if not joined:
+        return ["the bot is in no server yet: invite it with `upstander invite-url CLIENT_ID`"]
+    return [
+        f"UPSTANDER_GUILD_IDS lists server {guild} but the bot is not in it: invite it with "
+        "`upstander invite-url CLIENT_ID`"
+        for guild in settings.guild_ids
+        if guild not in joined
+    ]
+
+
 def alerts_go_to(settings: Settings) -> str:
     """Where moderator alerts are delivered, in words."""
     places = []

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli.run_report import NO_MODERATOR, ready_line, routing_warnings
+from bot.cli.run_report import NO_MODERATOR, ready_line, routing_warnings, server_warnings
 from bot.settings import Settings, unknown_variables
 from tests.services.kit import write_rules
 
@@ -127,3 +127,13 @@ def test_the_ready_line_says_who_what_and_where() -> None:
     )
     nobody = ready_line(Settings(_env_file=None), "u", 1, 1, "v", "r")  # type: ignore[call-arg]
     assert nobody.endswith("alerts go to NOBODY (no moderator is configured)")
+
+
+def test_servers_the_bot_is_not_in_are_named() -> None:
+    settings = Settings(_env_file=None, guild_ids=[1, 2])  # type: ignore[call-arg]
+    assert server_warnings(settings, {1}) == [
+        "UPSTANDER_GUILD_IDS lists server 2 but the bot is not in it: invite it with "
+        "`upstander invite-url CLIENT_ID`"
+    ]
+    assert server_warnings(settings, {1, 2}) == []
+    assert "in no server yet" in server_warnings(settings, set())[0]
