@@ -170,7 +170,7 @@ async def _serve(settings: Settings, rules: Any, store: Any) -> int:
 def unreachable(settings: Settings, exc: BaseException) -> str:
     """One line for a network failure before the bot got connected."""
     where = settings.discord_api_base or "discord.com"
-    reason = str(exc).strip() or type(exc).__name__
+    reason = " ".join(str(exc).split()) or type(exc).__name__  # one line, whatever aiohttp says
     return (
         f"cannot reach Discord ({where}): {reason}. Check this machine's network connection "
         "(DNS, proxy, firewall), then start again."

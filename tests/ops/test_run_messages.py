@@ -137,3 +137,19 @@ def test_servers_the_bot_is_not_in_are_named() -> None:
     ]
     assert server_warnings(settings, {1, 2}) == []
     assert "in no server yet" in server_warnings(settings, set())[0]
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        (TimeoutError(), "TimeoutError"),
+        (OSError("Network is\nunreachable"), "Network is unreachable"),
+    ],
+)
+def test_network_failures_are_one_line(error: BaseException, reason: str) -> None:
+    from bot.cli.run_cmd import unreachable
+
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    line = unreachable(settings, error)
+    assert "\n" not in line
+    assert line.startswith(f"cannot reach Discord (discord.com): {reason}. ")
