@@ -118,6 +118,7 @@ async def test_rules_test_explains_without_storing(world: World) -> None:
     text = reply(await world.mod.slash(world.general, "upstander rules test", text=SLUR))
 
     assert text.startswith("Flagged: discrimination (high)") and "test.slur" in text
+    assert text.endswith(f"(rules version {world.bot.services.rules.version})")
     assert [a for _, a, _ in await world.audit() if a == "detection"] == []
 
 

@@ -66,6 +66,7 @@ class RulesGroup(ModeratorGroup):
                 for h in verdict.hits
             ]
         lines += [f"• suppressed {s.hit.rule_id}: {s.reason}" for s in verdict.suppressed]
+        lines.append(f"(rules version {verdict.rules_version})")
         await _say(interaction, "\n".join(lines))
 
     @app_commands.command(name="reload", description="Reload the rules now")
