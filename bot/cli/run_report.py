@@ -15,13 +15,31 @@ NO_REVIEWER = (
 )
 
 
+def _unkeyed_used(settings: Settings) -> bool:
+    """Whether some server can fall back on the unkeyed `UPSTANDER_MODERATOR_*` settings."""
+    listed = settings.guild_ids
+    return not listed or any(guild not in settings.guild_routing for guild in listed)
+
+
 def routing_warnings(settings: Settings) -> list[str]:
     """Problems with who is told, worth a warning at start-up."""
     warnings = []
-    if not (settings.moderator_user_id or settings.moderator_channel_id):
-        warnings.append(NO_MODERATOR)
-    if not settings.reviewer_user_id:
-        warnings.append(NO_REVIEWER)
+    if _unkeyed_used(settings):
+        if not (settings.moderator_user_id or settings.moderator_channel_id):
+            warnings.append(NO_MODERATOR)
+        if not settings.reviewer_user_id:
+            warnings.append(NO_REVIEWER)
+    for guild, routing in sorted(settings.guild_routing.items()):
+        if not (routing.moderator_user_id or routing.moderator_channel_id):
+            warnings.append(
+                f"server {guild}: UPSTANDER_GUILD_ROUTING names no moderator_user_id or "
+                "moderator_channel_id: its escalations have nowhere to go"
+            )
+        if not routing.reviewer_user_id:
+            warnings.append(
+                f"server {guild}: UPSTANDER_GUILD_ROUTING names no reviewer_user_id: a case "
+                "about one of its moderators is recorded but shown to nobody"
+            )
     return warnings
 
 
@@ -44,7 +62,11 @@ def alerts_go_to(settings: Settings) -> str:
         places.append(f"user {settings.moderator_user_id} by DM")
     if settings.moderator_channel_id:
         places.append(f"channel {settings.moderator_channel_id}")
-    return " and ".join(places) if places else "NOBODY (no moderator is configured)"
+    unkeyed = " and ".join(places) if places else "NOBODY (no moderator is configured)"
+    if not settings.guild_routing:
+        return unkeyed
+    routed = f"each of {len(settings.guild_routing)} server(s)' own (UPSTANDER_GUILD_ROUTING)"
+    return f"{routed}, other servers: {unkeyed}" if _unkeyed_used(settings) else routed
 
 
 def watching(settings: Settings, guild_count: int) -> str:

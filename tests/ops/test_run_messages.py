@@ -130,7 +130,8 @@ def test_the_ready_line_says_who_what_and_where() -> None:
 
 
 def test_servers_the_bot_is_not_in_are_named() -> None:
-    settings = Settings(_env_file=None, guild_ids=[1, 2])  # type: ignore[call-arg]
+    routing = {1: {"moderator_user_id": 5}, 2: {"moderator_user_id": 6}}
+    settings = Settings(_env_file=None, guild_ids=[1, 2], guild_routing=routing)  # type: ignore[call-arg]
     assert server_warnings(settings, {1}) == [
         "UPSTANDER_GUILD_IDS lists server 2 but the bot is not in it: invite it with "
         "`upstander invite-url CLIENT_ID`"
@@ -153,3 +154,16 @@ def test_network_failures_are_one_line(error: BaseException, reason: str) -> Non
     line = unreachable(settings, error)
     assert "\n" not in line
     assert line.startswith(f"cannot reach Discord (discord.com): {reason}. ")
+
+
+def test_per_server_routing_is_checked_and_described() -> None:
+    routing = {1: {"moderator_channel_id": 5, "reviewer_user_id": 9}, 2: {"moderator_user_id": 6}}
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, guild_ids=[1, 2], guild_routing=routing
+    )
+    assert routing_warnings(settings) == [
+        "server 2: UPSTANDER_GUILD_ROUTING names no reviewer_user_id: a case about one of its "
+        "moderators is recorded but shown to nobody"
+    ]  # the unkeyed settings serve no server here, so their absence is no warning
+    line = ready_line(settings, "u", 2, 1, "v", "r")
+    assert line.endswith("alerts go to each of 2 server(s)' own (UPSTANDER_GUILD_ROUTING)")
