@@ -314,7 +314,7 @@ class RuleSet:
     ) -> str | None:
         for atom in rule.exceptions:
             if atom in found and any(_overlaps(span, e) for e in message.spans(atom)):
-                return f"exception ({self.matcher.describe(atom)[:40]})"
+                return f"exception ({self.matcher.describe(atom)})"
         folded = message.folded.text
         checks = rule.checks
         if (
