@@ -192,3 +192,13 @@ def test_a_quoted_threat_that_is_condemned_is_not_a_hit_by_a_word_outside_the_qu
     verdict = result.ruleset.evaluate(text)
     assert not verdict.flagged
     assert {s.reason for s in verdict.suppressed} == {"quoted-condemned"}
+
+
+def test_an_unknown_set_in_a_then_is_reported_at_its_line() -> None:
+    bad = RULES.replace(
+        'a_then: {terms: ["@acts"], within: 2}',
+        'a_then:\n            terms: ["@nope"]\n            within: 2',
+    )
+    line = next(n for n, text in enumerate(bad.splitlines(), 1) if "@nope" in text)
+    result = compile_files({"rules/t.yaml": bad})
+    assert [str(e) for e in result.errors] == [f"rules/t.yaml:{line}: unknown term set '@nope'"]
