@@ -141,7 +141,8 @@ class _Scene:
             )
             done = await member.submit_modal(shown_menu, {"reason": step.text})
             reply = done.response.content if done.response else ""
-            self.out(f"(only {step.actor} sees) {reply}")
+            for line in reply.splitlines() or [""]:
+                self.out(f"(only {step.actor} sees) {render_markup(line, self.names)}")
         await self.show_new()
 
     async def show_new(self) -> None:
