@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from importlib import metadata
 
-from bot.settings import SettingsError, load_settings
+from bot.settings import SettingsError, load_settings, unknown_variables
 
 COMMAND_MODULES = (
     "bot.cli.engine_cmds",
@@ -54,6 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"upstander: {exc}", file=sys.stderr)
         return 2
+    for warning in unknown_variables():
+        print(f"upstander: warning: {warning}", file=sys.stderr)
     try:
         return int(args.handler(args, settings))
     except BrokenPipeError:

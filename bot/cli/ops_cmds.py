@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,7 +70,9 @@ class Checkup:
 
 
 def _check_settings(settings: Settings, report: Checkup) -> None:
-    report.ok(f"settings: rules {settings.rules}, database {settings.database}")
+    from bot.rules_location import describe
+
+    report.ok(f"settings: rules {describe(settings.rules)}, database {settings.database}")
     for where, routing in _routings(settings):
         if not (routing.moderator_user_id or routing.moderator_channel_id):
             report.fail(
@@ -99,6 +102,17 @@ def _routings(settings: Settings) -> list[tuple[str, GuildRouting]]:
 async def _check_database(settings: Settings, report: Checkup) -> None:
     from bot.store import StoreError, open_store
 
+    path = settings.database
+    if not path.exists():
+        # Checked, not created: doctor leaves no database behind (the bot makes it at start).
+        folder = path.parent
+        if not folder.is_dir():
+            report.fail(f"UPSTANDER_DATABASE={path}: directory {folder} does not exist")
+        elif not os.access(folder, os.W_OK | os.X_OK):
+            report.fail(f"UPSTANDER_DATABASE={path}: directory {folder} is not writable")
+        else:
+            report.ok(f"database {path}: not created yet; `upstander run` will create it")
+        return
     try:
         store = await open_store(settings.database)
     except StoreError as exc:
@@ -111,9 +125,11 @@ async def _check_database(settings: Settings, report: Checkup) -> None:
 def _check_rules(settings: Settings, report: Checkup) -> None:
     from bot.cli.engine_cmds import run_examples
     from bot.engine import load_rules
+    from bot.engine.cache import RulesCache
     from bot.policy import load_policy
+    from bot.rules_location import describe
 
-    result = load_rules(settings.rules)
+    result = load_rules(settings.rules, RulesCache(settings.cache_directory))
     if result.ruleset is None:
         for rule_error in result.errors:
             report.fail(f"rules: {rule_error}")
@@ -121,7 +137,10 @@ def _check_rules(settings: Settings, report: Checkup) -> None:
     ran, failures = run_examples(result.ruleset)
     for failure in failures:
         report.fail(f"rule example: {failure}")
-    report.ok(f"rules: {len(result.ruleset)} rules, {ran - len(failures)}/{ran} examples pass")
+    report.ok(
+        f"rules: {describe(settings.rules)}, version {result.ruleset.version}, "
+        f"{len(result.ruleset)} rules, {ran - len(failures)}/{ran} examples pass"
+    )
     policy = load_policy(settings.rules)
     for error in policy.errors:
         report.fail(f"policy: {error}")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from bot.engine import context as ctx
-from bot.engine import mention
+from bot.engine import mention, near_then
 from bot.engine.context import EvalContext, Tokens
 from bot.engine.matcher import Matcher
 from bot.engine.normalise import FOLD_TABLE, fold_with_offsets
@@ -32,6 +32,8 @@ class CompiledNear:
     b: dict[int, str | None]
     within: int
     a_first: bool
+    a_then: dict[int, str | None] | None = None  # side a is an `a` term, then one of these
+    a_then_within: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +205,7 @@ class RuleSet:
             atom for rule in enabled for atom in (*rule.terms, *rule.regexes)
         )
         clauses = [near for rule in enabled for near in rule.near]
-        matcher.build_first_pass(self._direct_atoms, [(n.a.keys(), n.b.keys()) for n in clauses])
+        matcher.build_first_pass(self._direct_atoms, [near_then.sides(n) for n in clauses])
         ctx.prepare()
         self._scopes = self._compile_scopes()
 
@@ -260,7 +262,9 @@ class RuleSet:
         if not atoms.isdisjoint(rule.terms.keys()) or not atoms.isdisjoint(rule.regexes):
             return True
         return any(
-            not atoms.isdisjoint(near.a.keys()) and not atoms.isdisjoint(near.b.keys())
+            not atoms.isdisjoint(near.a.keys())
+            and not atoms.isdisjoint(near.b.keys())
+            and (near.a_then is None or not atoms.isdisjoint(near.a_then.keys()))
             for near in rule.near
         )
 
@@ -332,6 +336,10 @@ class RuleSet:
         if not a_spans or not b_spans:
             return
         tokens = message.tokens
+        if near.a_then is not None:
+            then = near.a_then
+            then_spans = [(s, then[t]) for t in found if t in then for s in found[t]]
+            a_spans = near_then.joined(a_spans, then_spans, tokens, near.a_then_within)
         b_starts = [tokens.index_at(span[0]) for span, _ in b_spans]
         negation = rule.checks.negation
         for a_span, a_tag in sorted(a_spans):
@@ -365,7 +373,7 @@ class RuleSet:
     ) -> str | None:
         for atom in rule.exceptions:
             if atom in found and any(_overlaps(span, e) for e in message.spans(atom)):
-                return f"exception ({self.matcher.describe(atom)[:40]})"
+                return f"exception ({self.matcher.describe(atom)})"
         # Only clauses with both sides present: most messages have no innocent neighbour, and
         # then need no word tokens.
         atoms = found.keys()

@@ -25,6 +25,13 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+class Then(_Strict):
+    """What must follow an `a` term for it to count: "whoever" then "went to HR"."""
+
+    terms: TermList = Field(min_length=1, description="Terms or @termset references.")
+    within: int = Field(default=3, ge=0, le=10, description="Words allowed after the a term.")
+
+
 class Near(_Strict):
     """A term from `a` within `within` words of a term from `b` ("[group] are vermin")."""
 
@@ -32,6 +39,11 @@ class Near(_Strict):
     b: TermList = Field(min_length=1, description="Terms or @termset references.")
     within: int = Field(default=3, ge=0, le=20, description="Words allowed between a and b.")
     order: Literal["any", "a_first"] = "any"
+    a_then: Then | None = Field(
+        default=None,
+        description="An `a` term counts only followed by one of these terms; together they are "
+        "side a, and `within` counts from that whole phrase.",
+    )
 
 
 class Match(_Strict):

@@ -16,6 +16,7 @@ import discord.http
 import yarl
 from discord.ext import commands
 
+from bot.engine.cache import RulesCache
 from bot.gateway.checks import actor_of
 from bot.gateway.courier import Courier
 from bot.gateway.errors import UpstanderTree
@@ -185,7 +186,7 @@ class UpstanderBot(commands.Bot):
 
         rules = self._rules
         if rules is None:
-            rules = LiveRules(self.settings.rules)
+            rules = LiveRules(self.settings.rules, RulesCache(self.settings.cache_directory))
             errors = rules.load_initial()
             if errors:
                 raise RulesUnavailableError("rules have errors:\n  " + "\n  ".join(errors))
@@ -413,4 +414,6 @@ def create_bot(
 ) -> UpstanderBot:
     """The configured bot, with no network activity; URL overrides applied from settings."""
     apply_discord_endpoints(settings.discord_api_base, settings.discord_gateway)
+    # The bot never joins voice: discord.py's warnings about missing voice libraries are noise.
+    discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
     return UpstanderBot(settings, rules=rules, store=store, clock=clock)

@@ -36,7 +36,8 @@ def nudge_text(plan: NudgePlan) -> str:
         f"({plan.link}).\n"
         f"**Flagged words:** {words}\n"
         f"**Why:** {reasons}\n"
-        f"**Policy:** {plan.category} ({plan.severity}); rule {', '.join(plan.rule_ids)}.\n"
+        f"**Policy:** {plan.what + ' — ' if plan.what else ''}{plan.category} ({plan.severity}); "
+        f"rule {', '.join(plan.rule_ids)}.\n"
         "Only you can see this note. If you think it is a mistake, press the button below "
         "and a moderator will take a look."
     )
@@ -106,6 +107,20 @@ def alert_embed(plan: AlertPlan) -> discord.Embed:
     if plan.route == "reviewer":
         embed.set_footer(text="Sent to you as independent reviewer: a moderator is involved.")
     return embed
+
+
+def report_received(watch_days: float) -> str:
+    """The reporter's private acknowledgement: received, who will know, and what happens next."""
+    days = f"{watch_days:g} days" if watch_days != 1 else "1 day"
+    return (
+        "Thank you: your report was received and went privately to the moderators. Only the "
+        "designated moderator will know it was you, and the member will not be told who "
+        "reported them.\n"
+        "**What happens next:** a moderator reviews the message and decides what to do. For the "
+        f"next {days}, a hostile message from that member aimed at you goes to a moderator at "
+        "once, and so does any message that threatens people for reporting, whoever writes it. "
+        "If something happens because you reported, report that message the same way."
+    )
 
 
 def report_embed(report: Report, reporter_id: int | None) -> discord.Embed:

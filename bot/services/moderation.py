@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from bot.engine import EvalContext, Verdict
+from bot.engine import EvalContext, Verdict, labels
 from bot.policy import Decision, Escalation, PolicyEvent, decide
 from bot.policy.events import Nudge
 from bot.services.checkins import CheckinPlan, CheckinService
@@ -421,6 +421,7 @@ class ModerationService:
             reasons=tuple(reasons),
             quotes=quotes,
             rule_ids=nudge.rule_ids,
+            what=labels.plain(nudge.category, nudge.subcategory),
         )
 
 

@@ -98,6 +98,7 @@ class NudgePlan:
     reasons: tuple[str, ...]
     quotes: tuple[str, ...]
     rule_ids: tuple[str, ...]
+    what: str | None = None  # the category in plain words ("threat against someone who reported")
 
 
 @dataclass(frozen=True, slots=True)

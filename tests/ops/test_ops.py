@@ -86,7 +86,7 @@ async def test_doctor_without_token_checks_the_rest(tmp_path: Path, fake: FakeDi
     report = await run_doctor(settings)
     text = "\n".join(report.lines)
     assert "warn  DISCORD_TOKEN not set" in text
-    assert "broken.yaml:3: rules.0.colour: unknown key 'colour'" in text
+    assert "broken.yaml:3: rule 1 (x): unknown key 'colour'" in text
     assert report.failed
 
 
@@ -118,3 +118,23 @@ async def test_doctor_checks_each_servers_routing(tmp_path: Path, fake: FakeDisc
     assert "FAIL  no designated moderator for server 20" in text
     assert "for server 10" not in text
     assert "no designated moderator:" not in text  # the unkeyed settings serve no server here
+
+
+async def test_doctor_never_creates_the_database(tmp_path: Path, fake: FakeDiscord) -> None:
+    settings = _settings(tmp_path, fake, None)
+    report = await run_doctor(settings)
+    assert f"ok    database {settings.database}: not created yet" in "\n".join(report.lines)
+    assert not settings.database.exists()
+
+
+async def test_doctor_names_a_database_directory_that_does_not_exist(
+    tmp_path: Path, fake: FakeDiscord
+) -> None:
+    settings = _settings(tmp_path, fake, None)
+    missing = tmp_path / "nowhere" / "upstander.db"
+    report = await run_doctor(settings.model_copy(update={"database": missing}))
+    assert (
+        f"FAIL  UPSTANDER_DATABASE={missing}: directory {missing.parent} does not exist"
+        in report.lines
+    )
+    assert not missing.parent.exists()

@@ -76,6 +76,7 @@ class RulesGroup(ModeratorGroup):
                 for h in verdict.hits
             ]
         lines += [f"• suppressed {s.hit.rule_id}: {s.reason}" for s in verdict.suppressed]
+        lines.append(f"(rules version {verdict.rules_version})")
         await _say(interaction, "\n".join(lines))
 
     @app_commands.command(name="reload", description="Reload the rules now")
@@ -94,7 +95,10 @@ class RulesGroup(ModeratorGroup):
         """Version, rule count, load time, last errors."""
         status = self.bot.services.rules.status()
         when = f"<t:{int(status.loaded_at.timestamp())}:R>" if status.loaded_at else "never"
-        text = f"Rules version {status.version}: {status.rules} rule(s), loaded {when}."
+        text = (
+            f"Rules version {status.version} from {status.directory}: {status.rules} rule(s), "
+            f"loaded {when}."
+        )
         if status.errors:
             text += "\nLast change refused:\n" + "\n".join(f"• {e}" for e in status.errors[:15])
         await _say(interaction, text)
