@@ -59,6 +59,8 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
                 f"  - {hit.rule_id} [{hit.start}:{hit.end}] {hit.text!r} "
                 f"{hit.category}/{hit.subcategory} {hit.severity.label}"
             )
+            if hit.why:
+                print(f"      {hit.why}")
         print(f"  why: {verdict.explanation}")
     for item in verdict.suppressed:
         print(f"  (not counted: {item.hit.rule_id} {item.hit.text!r}: {item.reason})")
@@ -118,7 +120,7 @@ def run_examples(ruleset: RuleSet) -> tuple[int, list[str]]:
     """Run every rule's examples: (how many ran, the failures as "file:line: ..." lines)."""
     failures = []
     ran = 0
-    for rule in ruleset.rules:
+    for rule in (*ruleset.rules, *ruleset.composed_rules):
         for text in rule.flag_examples:
             ran += 1
             if rule.id not in ruleset.evaluate(text).rule_ids:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from bot.engine.compose import Composer
+from bot.engine.compose_build import build_composer
+from bot.engine.lexicons import Lexicons
 from bot.engine.matcher import Atom, Matcher, PatternError, compile_re2
 from bot.engine.patterns import TermError, expand_braces, term_literal
 from bot.engine.ruleset import CompiledNear, CompiledRule, RuleSet
@@ -291,6 +294,7 @@ def compile_files(files: Mapping[str, str]) -> LoadResult:
         if not rule.enabled:
             continue
         compiled.append(_compile_rule(compiler, rule, where))
+    composer = _compose(parsed, compiler, errors)
     errors.extend(compiler.errors)
     if errors:
         return LoadResult(None, tuple(errors))
@@ -302,9 +306,42 @@ def compile_files(files: Mapping[str, str]) -> LoadResult:
     for name in sorted(files):
         digest.update(name.encode() + b"\0" + files[name].encode("utf-8", "replace") + b"\0")
     ruleset = RuleSet(
-        compiled, matcher, options or Options(), digest.hexdigest()[:12], tuple(sorted(files))
+        compiled,
+        matcher,
+        options or Options(),
+        digest.hexdigest()[:12],
+        tuple(sorted(files)),
+        composer,
     )
     return LoadResult(ruleset, ())
+
+
+def _compose(parsed: list[_Parsed], compiler: _Compiler, errors: list[RuleError]) -> Composer | None:
+    """The compositional layer from the one file that holds a `compose:` section."""
+    holders = [item for item in parsed if item.model.compose is not None]
+    for extra in holders[1:]:
+        line = _line(extra.tree, ("compose",))
+        errors.append(RuleError(extra.name, line, "compose is defined in two files"))
+    if not holders:
+        return None
+    item = holders[0]
+    assert item.model.compose is not None
+
+    def where(path: tuple[object, ...]) -> tuple[str, int]:
+        return item.name, _line(item.tree, ("compose", *path))
+
+    def terms(entries: list[str], path: tuple[object, ...]) -> dict[int, str | None]:
+        return compiler.terms(entries, where(path))
+
+    composer, problems = build_composer(item.model.compose, terms, Lexicons())
+    errors.extend(RuleError(*where(path), message) for path, message in problems)
+    if composer is None:
+        return None
+    sourced = tuple(
+        replace(rule, source="{}:{}".format(*where(("rules", int(rule.source)))))
+        for rule in composer.rules
+    )
+    return replace(composer, rules=sourced)
 
 
 def _compile_rule(compiler: _Compiler, rule: Rule, where: tuple[str, int]) -> CompiledRule:

@@ -8,11 +8,12 @@ offset map, exact spans with RE2, `near` pairs, exceptions, context checks, and 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
 from bot.engine import context as ctx
+from bot.engine.compose import ComposedMatch, ComposedRule, Composer
 from bot.engine.context import EvalContext, Tokens
 from bot.engine.matcher import Matcher
 from bot.engine.normalise import FOLD_TABLE, fold_with_offsets
@@ -119,8 +120,10 @@ class RuleSet:
         options: Options,
         version: str,
         files: tuple[str, ...] = (),
+        composer: Composer | None = None,
     ) -> None:
         self.rules = tuple(rules)
+        self.composer = composer
         self.matcher = matcher
         self.options = options
         self.version = version
@@ -139,8 +142,25 @@ class RuleSet:
             atom for rule in enabled for atom in (*rule.terms, *rule.regexes)
         )
         clauses = [near for rule in enabled for near in rule.near]
-        matcher.build_first_pass(self._direct_atoms, [(n.a.keys(), n.b.keys()) for n in clauses])
+        pairs: list[tuple[Collection[int], Collection[int]]] = [
+            (n.a.keys(), n.b.keys()) for n in clauses
+        ]
+        loud: Collection[int] = self._direct_atoms
+        self._composed_ids: frozenset[str] = frozenset()
+        if composer is not None:
+            self._composed_ids = frozenset(r.id for r in composer.rules if self._enabled(r))
+        if self._composed_ids and composer is not None:
+            # The layer's cues: a group term on its own, or both sides of a cue pair.
+            loud = self._direct_atoms | frozenset(composer.group_atoms)
+            pairs += [(a, b) for a, b in composer.cue_pairs]
+        self._composer = composer if self._composed_ids else None
+        matcher.build_first_pass(loud, pairs)
         ctx.prepare()
+
+    @property
+    def composed_rules(self) -> tuple[ComposedRule, ...]:
+        """The compositional layer's rules (enabled or not)."""
+        return self.composer.rules if self.composer is not None else ()
 
     def _clean_for(self, context: EvalContext) -> Verdict:
         return Verdict(
@@ -161,7 +181,7 @@ class RuleSet:
             for index in sorted({r for atom in found for r in self._rules_by_atom.get(atom, ())})
             if self._satisfiable(self.rules[index], found)
         ]
-        if not candidates:
+        if not candidates and not (self._composer is not None and self._composer.cued(found)):
             return self._clean if context is None else self._clean_for(context)
         return self._evaluate_candidates(text, found, candidates, context)
 
@@ -199,6 +219,17 @@ class RuleSet:
                 elif (hit.rule_id, hit.start) not in seen:
                     seen.add((hit.rule_id, hit.start))
                     hits.append(hit)
+        if self._composer is not None and self._composer.cued(found):
+            for match in self._composer.evaluate(message.folded.text, found, self._composed_ids):
+                hit = self._composed_hit(self._composer.rules[match.rule], match, message)
+                reason = self._context_suppression(
+                    self._composer.rules[match.rule].checks, match.span, message
+                )
+                if reason:
+                    suppressed.append(Suppressed(hit, reason))
+                elif (hit.rule_id, hit.start) not in seen:
+                    seen.add((hit.rule_id, hit.start))
+                    hits.append(hit)
         aim = message.aim
         return Verdict(
             hits=tuple(sorted(hits, key=lambda h: (h.start, h.end, h.rule_id))),
@@ -207,7 +238,7 @@ class RuleSet:
             rules_version=self.version,
         )
 
-    def _enabled(self, rule: CompiledRule) -> bool:
+    def _enabled(self, rule: CompiledRule | ComposedRule) -> bool:
         if rule.policy is not None and not self.options.policy.get(rule.policy, False):
             return False
         category = self.options.categories.get(rule.category)
@@ -280,8 +311,12 @@ class RuleSet:
         for atom in rule.exceptions:
             if atom in found and any(_overlaps(span, e) for e in message.spans(atom)):
                 return f"exception ({self.matcher.describe(atom)[:40]})"
+        return self._context_suppression(rule.checks, span, message)
+
+    def _context_suppression(
+        self, checks: ContextChecks, span: Span, message: _Message
+    ) -> str | None:
         folded = message.folded.text
-        checks = rule.checks
         if (
             checks.quotes
             and (ctx.in_quotes(folded, span) or ctx.is_reported(folded, span))
@@ -294,6 +329,24 @@ class RuleSet:
         if checks.require_target and not (aim.mentions or aim.reply_to or aim.second_person):
             return "not-directed"
         return None
+
+    def _composed_hit(self, rule: ComposedRule, match: ComposedMatch, message: _Message) -> Hit:
+        start, end = message.source_span(match.span)
+        subcategory = rule.subcategory
+        if subcategory == "auto":
+            subcategory = match.tag or "unspecified"
+        return Hit(
+            rule_id=rule.id,
+            category=rule.category,
+            subcategory=subcategory,
+            severity=rule.severity,
+            start=start,
+            end=end,
+            text=message.text[start:end],
+            nudge=rule.nudge,
+            policy=rule.policy is not None,
+            why=match.why,
+        )
 
     def _hit(self, rule: CompiledRule, candidate: _Candidate, message: _Message) -> Hit:
         start, end = message.source_span(candidate.span)

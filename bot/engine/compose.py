@@ -1,0 +1,353 @@
+"""The compositional layer: who a sentence is about x what it says of them.
+
+A composed rule is a *shape* (a short grammar of slots, fixed here) filled with word sets the
+rule files declare (`compose:` in rules/compose.yaml): "[group] are [negative]", "I hate
+[group]", "[group] should be [harmed]", "I will [harm] [person]". Targets come from the
+matcher's group terms (every spelling evasion already undone), from a group adjective before a
+person noun ("female engineers"), and from a pronoun that refers back to a group named earlier
+("they", "those people"). Wrappers need nothing: a shape matches wherever it sits in the
+message ("honestly I think X are Y lol?"). Negation, counter-speech and quotation are checked as
+for any rule.
+
+It runs only on messages whose first pass saw a cue (a group term, or a harm word with a person
+word), so it costs nothing on ordinary traffic. All state is plain data: the composer pickles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from bot.engine.phrases import Phrases, Words
+from bot.engine.schema import ContextChecks
+from bot.engine.verdict import Category, Severity
+
+Span = tuple[int, int]
+
+# Slots: ("T",) a group target; ("X",) a person (threats, wishes); ("P",) the rule's predicate;
+# ("S", set) exactly one phrase of a word set; ("G", sets, n) up to n phrases of those sets;
+# ("^",) the start of a sentence. The last field of a sequence says whether negators met in
+# its gaps negate it (in a question, "aren't women ...?" negates nothing).
+Slot = tuple[object, ...]
+_FILL = ("fillers", "negators")
+SHAPES: dict[str, tuple[tuple[tuple[Slot, ...], bool], ...]] = {
+    "describe": (
+        ((("T",), ("G", ("fillers",), 3), ("S", "be"), ("G", _FILL, 4), ("P",)), True),
+        ((("S", "be"), ("G", ("negators",), 1), ("T",), ("G", ("fillers",), 3), ("P",)), False),
+    ),
+    "attribute": (((("P",), ("G", ("fillers",), 1), ("T",)), True),),
+    "act": (((("T",), ("G", _FILL, 2), ("P",)), True),),
+    "feel": (
+        (
+            (("S", "speakers"), ("G", _FILL, 3), ("P",), ("G", ("determiners",), 2), ("T",)),
+            True,
+        ),
+        ((("T",), ("G", ("fillers",), 2), ("P",), ("S", "speakers")), True),
+    ),
+    "should": (((("T",), ("G", ("fillers",), 2), ("S", "modals"), ("G", _FILL, 3), ("P",)), True),),
+    "deny": (((("T",), ("G", ("fillers",), 2), ("S", "denials"), ("G", ("fillers",), 3), ("P",)), True),),
+    "threat": (
+        ((("S", "intent"), ("G", _FILL, 3), ("P",), ("G", ("determiners",), 3), ("T",)), True),
+        ((("^",), ("G", ("lead_ins",), 2), ("P",), ("G", ("determiners",), 3), ("T",)), True),
+    ),
+    "wish": (
+        ((("S", "wishes"), ("G", ("fillers", "determiners"), 3), ("T",), ("G", _FILL, 4), ("P",)), True),
+    ),
+}
+REQUIRED_SETS = {
+    shape: sorted(
+        {str(slot[1]) for seq, _ in seqs for slot in seq if slot[0] == "S"}
+        | {str(name) for seq, _ in seqs for slot in seq if slot[0] == "G" for name in slot[1]}  # type: ignore[attr-defined]
+    )
+    for shape, seqs in SHAPES.items()
+}
+_NEGATION_REACH = 3  # words before a match, in its sentence, where a negator denies it
+
+
+@dataclass(frozen=True, slots=True)
+class ComposedRule:
+    """One composed rule with its word sets resolved."""
+
+    id: str
+    shape: str
+    category: Category
+    subcategory: str
+    severity: Severity
+    nudge: str
+    policy: str | None
+    checks: ContextChecks
+    predicate: Phrases
+    label: str
+    negated: bool
+    aim: str
+    source: str
+    flag_examples: tuple[str, ...] = ()
+    pass_examples: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A group (or a person) a sentence is about, as word indices [start, end)."""
+
+    start: int
+    end: int
+    tag: str | None
+    label: str
+    anchor: int  # word index where its span starts: the antecedent of "they"
+    own: bool = False  # the speaker's own group ("we women", "as a gay man")
+
+
+@dataclass(frozen=True, slots=True)
+class ComposedMatch:
+    """A composed rule matching: folded-text span, the group's tag, and why, in words."""
+
+    rule: int
+    span: Span
+    tag: str | None
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class Composer:
+    """Compiled composed rules and their shared word sets. Immutable and picklable."""
+
+    rules: tuple[ComposedRule, ...]
+    sets: Mapping[str, Phrases]
+    group_atoms: Mapping[int, str | None]  # matcher atoms naming a group -> tag
+    adjectives: Mapping[str, str]  # group adjective -> tag ("female" -> sexism)
+    person_nouns: Phrases
+    refer_back: Phrases
+    persons: Phrases
+    cue_pairs: tuple[tuple[frozenset[int], frozenset[int]], ...]  # both sides: look closer
+
+    def cued(self, found: Mapping[int, object]) -> bool:
+        """True if the first pass saw a group term, or both sides of a cue pair."""
+        atoms = found.keys()
+        if not atoms.isdisjoint(self.group_atoms.keys()):
+            return True
+        return any(not atoms.isdisjoint(a) and not atoms.isdisjoint(b) for a, b in self.cue_pairs)
+
+    def evaluate(
+        self, folded: str, found: Mapping[int, list[Span]], enabled: frozenset[str]
+    ) -> list[ComposedMatch]:
+        """Every composed rule of `enabled` that matches the folded message."""
+        words = Words.of(folded)
+        if not words.words:
+            return []
+        targets = self._targets(words, found)
+        persons = self._persons(words, targets)
+        matches: list[ComposedMatch] = []
+        for index, rule in enumerate(self.rules):
+            if rule.id not in enabled:
+                continue
+            aims = persons if rule.aim == "person" else targets
+            if not aims and rule.aim != "person":
+                continue
+            for first, last, target, phrase in self._match(rule, words, aims):
+                start = min(first, target.anchor)
+                span = words.span(start, last)
+                matches.append(ComposedMatch(index, span, target.tag, self._why(rule, target, phrase)))
+        return matches
+
+    # -- targets --------------------------------------------------------------------------
+
+    def _targets(self, words: Words, found: Mapping[int, list[Span]]) -> dict[int, list[Target]]:
+        spans: list[Target] = []
+        for atom, tag in self.group_atoms.items():
+            for start, end in found.get(atom, ()):
+                first = words.index_at(start)
+                last = words.index_at(end)
+                if first < last:
+                    label = " ".join(words.words[first:last])
+                    spans.append(Target(first, last, tag, label, first))
+        spans += self._adjective_targets(words)
+        spans = _longest(spans)
+        own = self.sets.get("self_markers")
+        if own is not None:
+            spans = [
+                Target(t.start, t.end, t.tag, t.label, t.anchor, _after(own, words, t.start))
+                for t in spans
+            ]
+        spans += self._referring(words, spans)
+        by_start: dict[int, list[Target]] = {}
+        for target in spans:
+            by_start.setdefault(target.start, []).append(target)
+        return by_start
+
+    def _adjective_targets(self, words: Words) -> list[Target]:
+        out = []
+        for index, word in enumerate(words.words):
+            tag = self.adjectives.get(word)
+            if tag is None:
+                continue
+            for gap in (1, 2):  # "female engineers", "female software engineers"
+                lengths = self.person_nouns.lengths_at(words.words, index + gap)
+                if lengths:
+                    end = index + gap + lengths[0]
+                    out.append(Target(index, end, tag, " ".join(words.words[index:end]), index))
+                    break
+        return out
+
+    def _referring(self, words: Words, groups: list[Target]) -> list[Target]:
+        if not groups:
+            return []
+        out = []
+        ordered = sorted(groups, key=lambda t: t.end)
+        for index in range(ordered[0].end, len(words)):
+            lengths = self.refer_back.lengths_at(words.words, index)
+            if not lengths:
+                continue
+            earlier = [t for t in ordered if t.end <= index and index - t.end <= 40]
+            if earlier and not earlier[-1].own:
+                ante = earlier[-1]
+                end = index + lengths[0]
+                label = f"{' '.join(words.words[index:end])} (= {ante.label})"
+                out.append(Target(index, end, ante.tag, label, ante.anchor))
+        return out
+
+    def _persons(self, words: Words, targets: dict[int, list[Target]]) -> dict[int, list[Target]]:
+        """One person: "you", "him", "the new guy", "my manager"."""
+        out: dict[int, list[Target]] = {}
+        owners = self.sets.get("person_determiners")
+        for index in range(len(words)):
+            lengths = self.persons.lengths_at(words.words, index)
+            if not lengths and owners is not None:
+                for own in owners.lengths_at(words.words, index):
+                    nouns = self.person_nouns.lengths_at(words.words, index + own)
+                    if nouns:
+                        lengths = [own + nouns[0]]
+                        break
+            if lengths:
+                end = index + lengths[0]
+                label = " ".join(words.words[index:end])
+                out.setdefault(index, []).append(Target(index, end, None, label, index))
+        return out
+
+    # -- shapes ---------------------------------------------------------------------------
+
+    def _match(
+        self, rule: ComposedRule, words: Words, aims: dict[int, list[Target]]
+    ) -> Iterator[tuple[int, int, Target, tuple[str, ...]]]:
+        seen: set[tuple[int, int]] = set()
+        for sequence, counts_negation in SHAPES[rule.shape]:
+            for start in range(len(words)):
+                for end, target, phrase, negated in self._walk(
+                    rule, words, aims, sequence, 0, start, None, (), False
+                ):
+                    if counts_negation and self._negated_before(words, start):
+                        negated = True
+                    if not counts_negation:
+                        negated = False
+                    if negated != rule.negated or target is None:
+                        continue
+                    if rule.aim == "person" and self._idiom_after(words, target):
+                        continue
+                    if (start, end) not in seen:
+                        seen.add((start, end))
+                        yield start, end - 1, target, phrase
+
+    def _walk(
+        self,
+        rule: ComposedRule,
+        words: Words,
+        aims: dict[int, list[Target]],
+        sequence: tuple[Slot, ...],
+        slot: int,
+        at: int,
+        target: Target | None,
+        phrase: tuple[str, ...],
+        negated: bool,
+    ) -> Iterator[tuple[int, Target | None, tuple[str, ...], bool]]:
+        if slot == len(sequence):
+            yield at, target, phrase, negated
+            return
+        if slot > 0 and at in words.breaks and sequence[slot][0] != "G":
+            return  # a shape never crosses a sentence end
+        kind = sequence[slot][0]
+        rest = (rule, words, aims, sequence, slot + 1)
+        if kind == "^":
+            if words.clause_start(at):
+                yield from self._walk(*rest, at, target, phrase, negated)
+        elif kind in ("T", "X"):
+            for found in aims.get(at, ()):
+                if found.own and rule.shape in ("describe", "act", "attribute"):
+                    continue
+                yield from self._walk(*rest, found.end, found, phrase, negated)
+        elif kind == "P":
+            for length in rule.predicate.lengths_at(words.words, at):
+                yield from self._walk(*rest, at + length, target, words.words[at : at + length], negated)
+        elif kind == "S":
+            fixed = self.sets.get(str(sequence[slot][1]))
+            if fixed is not None:
+                for length in fixed.lengths_at(words.words, at):
+                    yield from self._walk(*rest, at + length, target, phrase, negated)
+        else:  # "G": zero up to n phrases of the gap's sets
+            yield from self._gap(rule, words, aims, sequence, slot, at, target, phrase, negated, 0)
+
+    def _gap(
+        self,
+        rule: ComposedRule,
+        words: Words,
+        aims: dict[int, list[Target]],
+        sequence: tuple[Slot, ...],
+        slot: int,
+        at: int,
+        target: Target | None,
+        phrase: tuple[str, ...],
+        negated: bool,
+        used: int,
+    ) -> Iterator[tuple[int, Target | None, tuple[str, ...], bool]]:
+        yield from self._walk(rule, words, aims, sequence, slot + 1, at, target, phrase, negated)
+        names, limit = sequence[slot][1], sequence[slot][2]
+        if used >= int(limit) or at >= len(words) or at in words.breaks:  # type: ignore[call-overload]
+            return
+        for name in names:  # type: ignore[attr-defined]
+            gap_set = self.sets.get(name)
+            if gap_set is None:
+                continue
+            for length in gap_set.lengths_at(words.words, at):
+                yield from self._gap(
+                    rule, words, aims, sequence, slot, at + length, target, phrase,
+                    negated or name == "negators", used + 1,
+                )
+
+    def _negated_before(self, words: Words, start: int) -> bool:
+        """A negator up to three words before `start`, with no pause between ("I don't think
+        X are Y"; not "not gonna lie, X are Y")."""
+        negators = self.sets.get("negators")
+        if negators is None:
+            return False
+        for index in range(start - 1, max(start - 1 - _NEGATION_REACH, -1), -1):
+            if index + 1 in words.pauses:
+                break
+            if negators.lengths_at(words.words, index):
+                return True
+        return False
+
+    def _idiom_after(self, words: Words, target: Target) -> bool:
+        idioms = self.sets.get("object_idioms")
+        return idioms is not None and bool(idioms.lengths_at(words.words, target.end))
+
+    def _why(self, rule: ComposedRule, target: Target, phrase: tuple[str, ...]) -> str:
+        origin = rule.predicate.source.get(phrase, "listed")
+        kind = "person" if rule.aim == "person" else "group"
+        return f"{kind}: {target.label} — predicate: '{' '.join(phrase)}' ({origin}) — {rule.label}"
+
+
+def _after(markers: Phrases, words: Words, index: int) -> bool:
+    """True if a self marker ("we", "as a") ends right before word `index`."""
+    for back in (1, 2, 3):
+        start = index - back
+        if start >= 0 and back in markers.lengths_at(words.words, start):
+            return True
+    return False
+
+
+def _longest(targets: list[Target]) -> list[Target]:
+    """Overlapping targets reduced to the longest ("gay people" over "gay")."""
+    out: list[Target] = []
+    for target in sorted(targets, key=lambda t: (t.start, -(t.end - t.start))):
+        if out and target.start < out[-1].end:
+            continue
+        out.append(target)
+    return out
