@@ -15,6 +15,7 @@ word), so it costs nothing on ordinary traffic. All state is plain data: the com
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
@@ -30,13 +31,18 @@ Span = tuple[int, int]
 # its gaps negate it (in a question, "aren't women ...?" negates nothing).
 Slot = tuple[object, ...]
 _FILL = ("fillers", "negators")
+_BE = ("fillers", "negators", "be")
+_INTENT_GAP = ("fillers", "intents", "be")
+_MODIFIER_WORDS = 3  # "[group] in accounts are ...": words a post-modifier may hold
 SHAPES: dict[str, tuple[tuple[tuple[Slot, ...], bool], ...]] = {
     "describe": (
-        ((("T",), ("G", ("fillers",), 3), ("S", "be"), ("G", _FILL, 4), ("P",)), True),
+        ((("T",), ("M",), ("G", ("fillers",), 3), ("S", "be"), ("G", _FILL, 4), ("P",)), True),
         ((("S", "be"), ("G", ("negators",), 1), ("T",), ("G", ("fillers",), 3), ("P",)), False),
+        # "typical of a [group] to be ...", "trust a [group] to be ..."
+        ((("S", "typical"), ("G", ("determiners",), 2), ("T",), ("G", _BE, 4), ("P",)), False),
     ),
-    "attribute": (((("P",), ("G", ("fillers",), 1), ("T",)), True),),
-    "act": (((("T",), ("G", _FILL, 2), ("P",)), True),),
+    "attribute": (((("P",), ("G", ("epithet_fillers",), 1), ("T",)), True),),
+    "act": (((("T",), ("M",), ("G", _FILL, 2), ("P",)), True),),
     "feel": (
         (
             (("S", "speakers"), ("G", _FILL, 3), ("P",), ("G", ("determiners",), 2), ("T",)),
@@ -44,23 +50,50 @@ SHAPES: dict[str, tuple[tuple[tuple[Slot, ...], bool], ...]] = {
         ),
         ((("T",), ("G", ("fillers",), 2), ("P",), ("S", "speakers")), True),
     ),
-    "should": (((("T",), ("G", ("fillers",), 2), ("S", "modals"), ("G", _FILL, 3), ("P",)), True),),
-    "deny": (((("T",), ("G", ("fillers",), 2), ("S", "denials"), ("G", ("fillers",), 3), ("P",)), True),),
+    "should": (
+        (
+            (("T",), ("M",), ("G", ("fillers",), 2), ("S", "modals"), ("G", _BE, 3), ("P",)),
+            True,
+        ),
+    ),
+    "deny": (
+        (
+            (("T",), ("M",), ("G", ("fillers",), 2), ("S", "denials"), ("G", _BE, 3), ("P",)),
+            True,
+        ),
+        # "we must not let any [group] live"
+        (
+            (("S", "speakers"), ("G", ("fillers",), 2), ("S", "let_denials"))
+            + (("G", ("determiners",), 2), ("T",), ("G", _BE, 2), ("P",)),
+            False,
+        ),
+    ),
     "threat": (
-        ((("S", "intent"), ("G", _FILL, 3), ("P",), ("G", ("determiners",), 3), ("T",)), True),
+        (
+            (("S", "agents"), ("G", _INTENT_GAP, 3), ("S", "intents"), ("G", _INTENT_GAP, 3))
+            + (("P",), ("G", ("determiners",), 3), ("T",)),
+            True,
+        ),
         ((("^",), ("G", ("lead_ins",), 2), ("P",), ("G", ("determiners",), 3), ("T",)), True),
     ),
     "wish": (
-        ((("S", "wishes"), ("G", ("fillers", "determiners"), 3), ("T",), ("G", _FILL, 4), ("P",)), True),
+        (
+            (("S", "wishes"), ("G", ("fillers", "determiners"), 3), ("T",), ("M",))
+            + (("G", _BE, 4), ("P",)),
+            True,
+        ),
     ),
 }
 REQUIRED_SETS = {
     shape: sorted(
         {str(slot[1]) for seq, _ in seqs for slot in seq if slot[0] == "S"}
+        | ({"post_modifiers"} if any(s[0] == "M" for seq, _ in seqs for s in seq) else set())
         | {str(name) for seq, _ in seqs for slot in seq if slot[0] == "G" for name in slot[1]}  # type: ignore[attr-defined]
     )
     for shape, seqs in SHAPES.items()
 }
+_AGENTIVE = re.compile(r"^[a-z]{3,}(?:ers|ists|ians|ors|ees|ants|ents)$")
+_SECOND_PERSON = frozenset({"you", "u", "ya", "yall", "y'all"})
 _NEGATION_REACH = 3  # words before a match, in its sentence, where a negator denies it
 
 
@@ -95,6 +128,8 @@ class Target:
     label: str
     anchor: int  # word index where its span starts: the antecedent of "they"
     own: bool = False  # the speaker's own group ("we women", "as a gay man")
+    second: bool = False  # the reader's group ("if you are a woman", "you muslims")
+    referred: bool = False  # a pronoun standing for a group named earlier
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,21 +193,39 @@ class Composer:
                 first = words.index_at(start)
                 last = words.index_at(end)
                 if first < last:
+                    last = self._person_noun_after(words, last)  # "muslim contractors"
                     label = " ".join(words.words[first:last])
                     spans.append(Target(first, last, tag, label, first))
         spans += self._adjective_targets(words)
         spans = _longest(spans)
         own = self.sets.get("self_markers")
-        if own is not None:
-            spans = [
-                Target(t.start, t.end, t.tag, t.label, t.anchor, _after(own, words, t.start))
-                for t in spans
-            ]
+        second = self.sets.get("second_markers")
+        spans = [
+            Target(
+                t.start,
+                t.end,
+                t.tag,
+                t.label,
+                t.anchor,
+                own is not None and _after(own, words, t.start),
+                second is not None and _after(second, words, t.start),
+            )
+            for t in spans
+        ]
         spans += self._referring(words, spans)
         by_start: dict[int, list[Target]] = {}
         for target in spans:
             by_start.setdefault(target.start, []).append(target)
         return by_start
+
+    def _person_noun_after(self, words: Words, end: int) -> int:
+        """Where a group word used as an adjective ends with the person noun after it."""
+        lengths = self.person_nouns.lengths_at(words.words, end)
+        if lengths:
+            return end + lengths[0]
+        if end < len(words) and end not in words.pauses and _AGENTIVE.match(words.words[end]):
+            return end + 1
+        return end
 
     def _adjective_targets(self, words: Words) -> list[Target]:
         out = []
@@ -182,6 +235,8 @@ class Composer:
                 continue
             for gap in (1, 2):  # "female engineers", "female software engineers"
                 lengths = self.person_nouns.lengths_at(words.words, index + gap)
+                if not lengths and index + gap < len(words) and _AGENTIVE.match(words.words[index + gap]):
+                    lengths = [1]  # a person named by what they do: "bankers", "cyclists"
                 if lengths:
                     end = index + gap + lengths[0]
                     out.append(Target(index, end, tag, " ".join(words.words[index:end]), index))
@@ -198,11 +253,13 @@ class Composer:
             if not lengths:
                 continue
             earlier = [t for t in ordered if t.end <= index and index - t.end <= 40]
+            if words.words[index] in _SECOND_PERSON:  # "you" stands for "you [group]" only
+                earlier = [t for t in earlier if t.second]
             if earlier and not earlier[-1].own:
                 ante = earlier[-1]
                 end = index + lengths[0]
                 label = f"{' '.join(words.words[index:end])} (= {ante.label})"
-                out.append(Target(index, end, ante.tag, label, ante.anchor))
+                out.append(Target(index, end, ante.tag, label, ante.anchor, referred=True))
         return out
 
     def _persons(self, words: Words, targets: dict[int, list[Target]]) -> dict[int, list[Target]]:
@@ -240,6 +297,10 @@ class Composer:
                         negated = False
                     if negated != rule.negated or target is None:
                         continue
+                    if sequence[0][0] == "^" and phrase[0].endswith(("ed", "ing")):
+                        continue  # an imperative is a base form: not "stoned, you can"
+                    if rule.shape == "attribute" and phrase[-1].endswith("ing"):
+                        continue  # "hating [group]" is a verb, not an epithet
                     if rule.aim == "person" and self._idiom_after(words, target):
                         continue
                     if (start, end) not in seen:
@@ -261,17 +322,30 @@ class Composer:
         if slot == len(sequence):
             yield at, target, phrase, negated
             return
-        if slot > 0 and at in words.breaks and sequence[slot][0] != "G":
-            return  # a shape never crosses a sentence end
+        if slot > 0 and at in words.pauses and sequence[slot][0] != "G":
+            return  # a shape never crosses a sentence end, a comma or a colon
         kind = sequence[slot][0]
         rest = (rule, words, aims, sequence, slot + 1)
-        if kind == "^":
+        if kind == "M":  # an optional post-modifier: "in accounts", "from that agency"
+            yield from self._walk(*rest, at, target, phrase, negated)
+            modifiers = self.sets.get("post_modifiers")
+            if modifiers is not None and modifiers.lengths_at(words.words, at):
+                for extra in range(1, _MODIFIER_WORDS + 1):
+                    if at + extra in words.pauses:
+                        break
+                    yield from self._walk(*rest, at + 1 + extra, target, phrase, negated)
+        elif kind == "^":
             if words.clause_start(at):
                 yield from self._walk(*rest, at, target, phrase, negated)
         elif kind in ("T", "X"):
             for found in aims.get(at, ()):
                 if found.own and rule.shape in ("describe", "act", "attribute"):
                     continue
+                if rule.shape == "attribute" and found.referred:
+                    continue  # "[insult] them" is not an epithet
+                if rule.shape == "act" and found.end - found.start == 1:
+                    if words.words[found.start] in self.adjectives:
+                        continue  # a bare adjective modifies what follows: "gay bird"
                 yield from self._walk(*rest, found.end, found, phrase, negated)
         elif kind == "P":
             for length in rule.predicate.lengths_at(words.words, at):
@@ -299,7 +373,7 @@ class Composer:
     ) -> Iterator[tuple[int, Target | None, tuple[str, ...], bool]]:
         yield from self._walk(rule, words, aims, sequence, slot + 1, at, target, phrase, negated)
         names, limit = sequence[slot][1], sequence[slot][2]
-        if used >= int(limit) or at >= len(words) or at in words.breaks:  # type: ignore[call-overload]
+        if used >= int(limit) or at >= len(words) or (at in words.pauses and (used or slot)):  # type: ignore[call-overload]
             return
         for name in names:  # type: ignore[attr-defined]
             gap_set = self.sets.get(name)

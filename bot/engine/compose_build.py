@@ -19,6 +19,10 @@ from bot.engine.schema import Compose, WordSet
 from bot.engine.verdict import Severity
 
 Where = tuple[object, ...]
+# Word sets a shape can do without (it then matches fewer wordings).
+_OPTIONAL_SETS = frozenset(
+    {"lead_ins", "epithet_fillers", "post_modifiers", "typical", "let_denials", "intents"}
+)
 TermsFn = Callable[[list[str], Where], dict[int, str | None]]
 
 
@@ -67,15 +71,15 @@ class _Resolver:
                 out.setdefault(phrase, origin)
         if spec.inflect:
             for phrase, origin in list(out.items()):
-                for form in inflections(phrase[-1]):
-                    out.setdefault((*phrase[:-1], form), origin)
+                for form in _inflected(phrase):
+                    out.setdefault(form, origin)
         for entry in spec.minus:
             if entry.startswith("@"):
                 removed: Iterable[Phrase] = self.get(entry[1:], (*here, "minus"))
             else:
                 removed = self._listed([entry], here)
                 if spec.inflect:
-                    removed = [(*p[:-1], f) for p in removed for f in inflections(p[-1])]
+                    removed = [form for p in removed for form in _inflected(p)]
             for phrase in list(removed):
                 out.pop(phrase, None)
         out.pop((), None)
@@ -105,7 +109,7 @@ def build_composer(
             resolver.errors.append((where, f"duplicate composed rule id '{rule.id}'"))
         seen.add(rule.id)
         for needed in REQUIRED_SETS[rule.shape]:
-            if needed not in sets and needed != "lead_ins":
+            if needed not in sets and needed not in _OPTIONAL_SETS:
                 message = f"shape '{rule.shape}' needs the word set '{needed}' under compose.words"
                 resolver.errors.append((where, message))
         entries: dict[Phrase, str] = {}
@@ -167,6 +171,14 @@ def build_composer(
         cue_pairs=tuple((frozenset(a), frozenset(b)) for a, b in pairs if a and b),
     )
     return composer, resolver.errors
+
+
+def _inflected(phrase: Phrase) -> list[Phrase]:
+    """A phrase's inflected forms: of the word for one word, of the verb (the first word) for a
+    phrasal verb ("lock up" -> "locked up")."""
+    if len(phrase) == 1:
+        return [(form,) for form in inflections(phrase[0])]
+    return [(form, *phrase[1:]) for form in inflections(phrase[0])]
 
 
 def _plain(phrase: Phrase) -> bool:
