@@ -153,7 +153,15 @@ def build_composer(
     pairs = [
         (terms(adjective_terms, ("targets", "adjectives")), terms(targets.person_nouns, ("targets",)))
     ]
-    person_side = terms([*targets.persons, *targets.person_nouns], ("targets", "persons"))
+    # Cue words of three letters or more: the first pass matches a literal inside words, so a
+    # cue "u" would call back on nearly every message ("build", "lunch").
+    cue_people = [
+        variant
+        for term in [*targets.persons, *targets.person_nouns]
+        for variant in expand_braces(term)
+        if len(variant) >= 3
+    ]
+    person_side = terms(cue_people, ("targets", "persons"))
     for rule in rules:
         if rule.aim == "person":
             harm = [" ".join(p) for p in rule.predicate.source if _plain(p)]
