@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.engine import LoadResult, RuleSet, Verdict, load_rules
+from bot.engine.compose import ComposedRule
+from bot.engine.ruleset import CompiledRule
 from bot.engine.schema import RuleFile
 from bot.settings import Settings
 
@@ -120,7 +122,8 @@ def run_examples(ruleset: RuleSet) -> tuple[int, list[str]]:
     """Run every rule's examples: (how many ran, the failures as "file:line: ..." lines)."""
     failures = []
     ran = 0
-    for rule in (*ruleset.rules, *ruleset.composed_rules):
+    every: tuple[CompiledRule | ComposedRule, ...] = (*ruleset.rules, *ruleset.composed_rules)
+    for rule in every:
         for text in rule.flag_examples:
             ran += 1
             if rule.id not in ruleset.evaluate(text).rule_ids:

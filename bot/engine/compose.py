@@ -61,35 +61,53 @@ SHAPES: dict[str, tuple[tuple[tuple[Slot, ...], bool], ...]] = {
             (("T",), ("M",), ("G", ("fillers",), 2), ("S", "denials"), ("G", _BE, 3), ("P",)),
             True,
         ),
+        # an inability claim takes any verb: "[group] are unfit to fly", "too thick to code"
+        ((("T",), ("M",), ("G", ("fillers",), 2), ("W", "inability")), True),
         # "we must not let any [group] live"
         (
-            (("S", "speakers"), ("G", ("fillers",), 2), ("S", "let_denials"))
-            + (("G", ("determiners",), 2), ("T",), ("G", _BE, 2), ("P",)),
+            (
+                ("S", "speakers"),
+                ("G", ("fillers",), 2),
+                ("S", "let_denials"),
+                ("G", ("determiners",), 2),
+                ("T",),
+                ("G", _BE, 2),
+                ("P",),
+            ),
             False,
         ),
     ),
     "threat": (
         (
-            (("S", "agents"), ("G", _INTENT_GAP, 3), ("S", "intents"), ("G", _INTENT_GAP, 3))
-            + (("P",), ("G", ("determiners",), 3), ("T",)),
+            (
+                ("S", "agents"),
+                ("G", _INTENT_GAP, 3),
+                ("S", "intents"),
+                ("G", _INTENT_GAP, 3),
+                ("P",),
+                ("G", ("determiners",), 3),
+                ("T",),
+            ),
             True,
         ),
         ((("^",), ("G", ("lead_ins",), 2), ("P",), ("G", ("determiners",), 3), ("T",)), True),
     ),
     "wish": (
         (
-            (("S", "wishes"), ("G", ("fillers", "determiners"), 3), ("T",), ("M",))
-            + (("G", _BE, 4), ("P",)),
+            (
+                ("S", "wishes"),
+                ("G", ("fillers", "determiners"), 3),
+                ("T",),
+                ("M",),
+                ("G", _BE, 4),
+                ("P",),
+            ),
             True,
         ),
     ),
 }
 REQUIRED_SETS = {
-    shape: sorted(
-        {str(slot[1]) for seq, _ in seqs for slot in seq if slot[0] == "S"}
-        | ({"post_modifiers"} if any(s[0] == "M" for seq, _ in seqs for s in seq) else set())
-        | {str(name) for seq, _ in seqs for slot in seq if slot[0] == "G" for name in slot[1]}  # type: ignore[attr-defined]
-    )
+    shape: sorted({str(slot[1]) for seq, _ in seqs for slot in seq if slot[0] == "S"})
     for shape, seqs in SHAPES.items()
 }
 _AGENTIVE = re.compile(r"^[a-z]{3,}(?:ers|ists|ians|ors|ees|ants|ents)$")
@@ -154,11 +172,12 @@ class Composer:
     refer_back: Phrases
     persons: Phrases
     cue_pairs: tuple[tuple[frozenset[int], frozenset[int]], ...]  # both sides: look closer
+    loud: frozenset[int] = frozenset()  # other cues enough on their own: group adjectives
 
     def cued(self, found: Mapping[int, object]) -> bool:
         """True if the first pass saw a group term, or both sides of a cue pair."""
         atoms = found.keys()
-        if not atoms.isdisjoint(self.group_atoms.keys()):
+        if not atoms.isdisjoint(self.group_atoms.keys()) or not atoms.isdisjoint(self.loud):
             return True
         return any(not atoms.isdisjoint(a) and not atoms.isdisjoint(b) for a, b in self.cue_pairs)
 
@@ -181,7 +200,9 @@ class Composer:
             for first, last, target, phrase in self._match(rule, words, aims):
                 start = min(first, target.anchor)
                 span = words.span(start, last)
-                matches.append(ComposedMatch(index, span, target.tag, self._why(rule, target, phrase)))
+                matches.append(
+                    ComposedMatch(index, span, target.tag, self._why(rule, target, phrase))
+                )
         return matches
 
     # -- targets --------------------------------------------------------------------------
@@ -233,15 +254,37 @@ class Composer:
             tag = self.adjectives.get(word)
             if tag is None:
                 continue
+            if self._stands_as_noun(words, index):  # "every bisexual on the team"
+                out.append(Target(index, index + 1, tag, word, index))
+                continue
             for gap in (1, 2):  # "female engineers", "female software engineers"
                 lengths = self.person_nouns.lengths_at(words.words, index + gap)
-                if not lengths and index + gap < len(words) and _AGENTIVE.match(words.words[index + gap]):
+                if (
+                    not lengths
+                    and index + gap < len(words)
+                    and _AGENTIVE.match(words.words[index + gap])
+                ):
                     lengths = [1]  # a person named by what they do: "bankers", "cyclists"
                 if lengths:
                     end = index + gap + lengths[0]
                     out.append(Target(index, end, tag, " ".join(words.words[index:end]), index))
                     break
         return out
+
+    def _stands_as_noun(self, words: Words, index: int) -> bool:
+        """A group adjective used as a noun: after a determiner, and followed by a pause or a
+        word that cannot be a noun it modifies (a verb, a preposition, a filler)."""
+        owners = self.sets.get("person_determiners")
+        if index == 0 or owners is None or 1 not in owners.lengths_at(words.words, index - 1):
+            return False
+        after = index + 1
+        if after >= len(words) or after in words.pauses:
+            return True
+        return any(
+            bool(phrases.lengths_at(words.words, after))
+            for name in ("be", "modals", "post_modifiers", "denials", "inability")
+            if (phrases := self.sets.get(name)) is not None
+        )
 
     def _referring(self, words: Words, groups: list[Target]) -> list[Target]:
         if not groups:
@@ -343,13 +386,22 @@ class Composer:
                     continue
                 if rule.shape == "attribute" and found.referred:
                     continue  # "[insult] them" is not an epithet
-                if rule.shape == "act" and found.end - found.start == 1:
-                    if words.words[found.start] in self.adjectives:
-                        continue  # a bare adjective modifies what follows: "gay bird"
+                bare = found.end - found.start == 1 and words.words[found.start] in self.adjectives
+                if rule.shape == "act" and bare:
+                    continue  # a bare adjective modifies what follows: "gay bird"
                 yield from self._walk(*rest, found.end, found, phrase, negated)
+        elif kind == "W":  # a phrase of a word set, then any one word: "unfit to" + "fly"
+            fixed = self.sets.get(str(sequence[slot][1]))
+            for length in fixed.lengths_at(words.words, at) if fixed is not None else ():
+                end = at + length
+                if end < len(words) and end not in words.pauses:
+                    claim = words.words[at : end + 1]
+                    yield from self._walk(*rest, end + 1, target, claim, negated)
         elif kind == "P":
             for length in rule.predicate.lengths_at(words.words, at):
-                yield from self._walk(*rest, at + length, target, words.words[at : at + length], negated)
+                yield from self._walk(
+                    *rest, at + length, target, words.words[at : at + length], negated
+                )
         elif kind == "S":
             fixed = self.sets.get(str(sequence[slot][1]))
             if fixed is not None:
@@ -381,8 +433,16 @@ class Composer:
                 continue
             for length in gap_set.lengths_at(words.words, at):
                 yield from self._gap(
-                    rule, words, aims, sequence, slot, at + length, target, phrase,
-                    negated or name == "negators", used + 1,
+                    rule,
+                    words,
+                    aims,
+                    sequence,
+                    slot,
+                    at + length,
+                    target,
+                    phrase,
+                    negated or name == "negators",
+                    used + 1,
                 )
 
     def _negated_before(self, words: Words, start: int) -> bool:
@@ -403,7 +463,7 @@ class Composer:
         return idioms is not None and bool(idioms.lengths_at(words.words, target.end))
 
     def _why(self, rule: ComposedRule, target: Target, phrase: tuple[str, ...]) -> str:
-        origin = rule.predicate.source.get(phrase, "listed")
+        origin = rule.predicate.source.get(phrase, "claim of inability, listed")
         kind = "person" if rule.aim == "person" else "group"
         return f"{kind}: {target.label} — predicate: '{' '.join(phrase)}' ({origin}) — {rule.label}"
 

@@ -100,7 +100,9 @@ def build_composer(
 ) -> tuple[Composer | None, list[tuple[Where, str]]]:
     """The composer for a `compose:` section (None if it has no rules), and its errors."""
     resolver = _Resolver(dict(model.words), lexicons)
-    sets = {name: Phrases.build(resolver.get(name, ("words", name)).items()) for name in model.words}
+    sets = {
+        name: Phrases.build(resolver.get(name, ("words", name)).items()) for name in model.words
+    }
     rules: list[ComposedRule] = []
     seen: set[str] = set()
     for index, rule in enumerate(model.rules):
@@ -150,9 +152,8 @@ def build_composer(
     refer_back = _phrases(resolver, targets.refer_back, ("targets", "refer_back"))
     persons = _phrases(resolver, targets.persons, ("targets", "persons"))
     adjective_terms = sorted({t for ws in targets.adjectives.values() for t in ws})
-    pairs = [
-        (terms(adjective_terms, ("targets", "adjectives")), terms(targets.person_nouns, ("targets",)))
-    ]
+    adjective_side = terms(adjective_terms, ("targets", "adjectives"))
+    pairs: list[tuple[dict[int, str | None], dict[int, str | None]]] = []
     # Cue words of three letters or more: the first pass matches a literal inside words, so a
     # cue "u" would call back on nearly every message ("build", "lunch").
     cue_people = [
@@ -162,9 +163,9 @@ def build_composer(
         if len(variant) >= 3
     ]
     person_side = terms(cue_people, ("targets", "persons"))
-    for rule in rules:
-        if rule.aim == "person":
-            harm = [" ".join(p) for p in rule.predicate.source if _plain(p)]
+    for composed in rules:
+        if composed.aim == "person":
+            harm = [" ".join(p) for p in composed.predicate.source if _plain(p)]
             pairs.append((terms(harm, ("rules",)), person_side))
     if not rules:
         return None, resolver.errors
@@ -177,6 +178,8 @@ def build_composer(
         refer_back=refer_back,
         persons=persons,
         cue_pairs=tuple((frozenset(a), frozenset(b)) for a, b in pairs if a and b),
+        # A group adjective is a cue alone: the noun after it may be any agentive noun.
+        loud=frozenset(adjective_side),
     )
     return composer, resolver.errors
 

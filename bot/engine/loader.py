@@ -316,7 +316,9 @@ def compile_files(files: Mapping[str, str]) -> LoadResult:
     return LoadResult(ruleset, ())
 
 
-def _compose(parsed: list[_Parsed], compiler: _Compiler, errors: list[RuleError]) -> Composer | None:
+def _compose(
+    parsed: list[_Parsed], compiler: _Compiler, errors: list[RuleError]
+) -> Composer | None:
     """The compositional layer from the one file that holds a `compose:` section."""
     holders = [item for item in parsed if item.model.compose is not None]
     for extra in holders[1:]:

@@ -140,9 +140,7 @@ class Phrases:
         candidates = self.by_first.get(words[index])
         if not candidates:
             return []
-        return [
-            len(p) for p in candidates if words[index : index + len(p)] == p
-        ]
+        return [len(p) for p in candidates if words[index : index + len(p)] == p]
 
     def __contains__(self, phrase: object) -> bool:
         return phrase in self.source
