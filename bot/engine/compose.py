@@ -342,6 +342,8 @@ class Composer:
                         continue
                     if sequence[0][0] == "^" and phrase[0].endswith(("ed", "ing")):
                         continue  # an imperative is a base form: not "stoned, you can"
+                    if rule.shape == "deny" and self._followed(words, end, "deny_complements"):
+                        continue  # "shouldn't vote for the change" is advice, not a denial
                     if rule.shape == "attribute" and phrase[-1].endswith("ing"):
                         continue  # "hating [group]" is a verb, not an epithet
                     if rule.aim == "person" and self._idiom_after(words, target):
@@ -459,8 +461,14 @@ class Composer:
         return False
 
     def _idiom_after(self, words: Words, target: Target) -> bool:
-        idioms = self.sets.get("object_idioms")
-        return idioms is not None and bool(idioms.lengths_at(words.words, target.end))
+        return self._followed(words, target.end, "object_idioms")
+
+    def _followed(self, words: Words, index: int, name: str) -> bool:
+        """True if a phrase of word set `name` starts at word `index` (in the same clause)."""
+        phrases = self.sets.get(name)
+        if phrases is None or index in words.pauses:
+            return False
+        return bool(phrases.lengths_at(words.words, index))
 
     def _why(self, rule: ComposedRule, target: Target, phrase: tuple[str, ...]) -> str:
         origin = rule.predicate.source.get(phrase, "claim of inability, listed")
