@@ -45,9 +45,11 @@ SHAPES: dict[str, tuple[tuple[tuple[Slot, ...], bool], ...]] = {
     "act": (((("T",), ("M",), ("G", _FILL, 2), ("P",)), True),),
     "feel": (
         (
-            (("S", "speakers"), ("G", _FILL, 3), ("P",), ("G", ("determiners",), 2), ("T",)),
+            (("S", "speakers"), ("G", _BE, 3), ("P",), ("G", ("determiners",), 2), ("T",)),
             True,
         ),
+        # "the scorn I feel for [group]"
+        ((("S", "held_feelings"), ("G", ("determiners",), 2), ("T",)), True),
         ((("T",), ("G", ("fillers",), 2), ("P",), ("S", "speakers")), True),
     ),
     "should": (
@@ -91,6 +93,26 @@ SHAPES: dict[str, tuple[tuple[tuple[Slot, ...], bool], ...]] = {
             True,
         ),
         ((("^",), ("G", ("lead_ins",), 2), ("P",), ("G", ("determiners",), 3), ("T",)), True),
+        # "it is time to [harm] [group]", "let's [harm] ..."
+        (
+            (("S", "calls"), ("G", ("fillers",), 2), ("P",), ("G", ("determiners",), 3), ("T",)),
+            True,
+        ),
+        # "I'm going to make those [group] suffer"
+        (
+            (
+                ("S", "agents"),
+                ("G", _INTENT_GAP, 3),
+                ("S", "intents"),
+                ("G", _INTENT_GAP, 2),
+                ("S", "causatives"),
+                ("G", ("determiners",), 3),
+                ("T",),
+                ("G", _BE, 2),
+                ("P",),
+            ),
+            True,
+        ),
     ),
     "wish": (
         (
@@ -229,7 +251,9 @@ class Composer:
                 t.label,
                 t.anchor,
                 own is not None and _after(own, words, t.start),
-                second is not None and _after(second, words, t.start),
+                second is not None
+                and _after(second, words, t.start)
+                or self._followed(words, t.end, "second_after"),
             )
             for t in spans
         ]
@@ -271,6 +295,13 @@ class Composer:
                     break
         return out
 
+    def _identified(self, words: Words, target: Target) -> bool:
+        """True if the words before a group say a pronoun is it: "they are (all) [group]"."""
+        identity = self.sets.get("identity_markers")
+        if identity is None:
+            return False
+        return any(_ends_at(identity, words, target.start, back) for back in range(2, 6))
+
     def _stands_as_noun(self, words: Words, index: int) -> bool:
         """A group adjective used as a noun: after a determiner, and followed by a pause or a
         word that cannot be a noun it modifies (a verb, a preposition, a filler)."""
@@ -291,13 +322,18 @@ class Composer:
             return []
         out = []
         ordered = sorted(groups, key=lambda t: t.end)
-        for index in range(ordered[0].end, len(words)):
+        for index in range(len(words)):
             lengths = self.refer_back.lengths_at(words.words, index)
             if not lengths:
                 continue
             earlier = [t for t in ordered if t.end <= index and index - t.end <= 40]
             if words.words[index] in _SECOND_PERSON:  # "you" stands for "you [group]" only
                 earlier = [t for t in earlier if t.second]
+            elif not earlier:
+                # "Of course they are useless. They are [group] after all": the group a pronoun
+                # is said to be, later in the message.
+                earlier = [t for t in ordered if t.start > index and self._identified(words, t)]
+                earlier = earlier[:1]
             if earlier and not earlier[-1].own:
                 ante = earlier[-1]
                 end = index + lengths[0]
@@ -456,9 +492,14 @@ class Composer:
         for index in range(start - 1, max(start - 1 - _NEGATION_REACH, -1), -1):
             if index + 1 in words.pauses:
                 break
-            if negators.lengths_at(words.words, index):
+            if negators.lengths_at(words.words, index) and not self._rhetorical(words, index):
                 return True
         return False
+
+    def _rhetorical(self, words: Words, index: int) -> bool:
+        """A negator in a question that asserts: "don't you think ...", "isn't it true ..."."""
+        after = words.words[index + 1 : index + 3]
+        return bool(after) and after[0] in ("you", "u", "it", "we")
 
     def _idiom_after(self, words: Words, target: Target) -> bool:
         return self._followed(words, target.end, "object_idioms")
@@ -474,6 +515,11 @@ class Composer:
         origin = rule.predicate.source.get(phrase, "claim of inability, listed")
         kind = "person" if rule.aim == "person" else "group"
         return f"{kind}: {target.label} — predicate: '{' '.join(phrase)}' ({origin}) — {rule.label}"
+
+
+def _ends_at(markers: Phrases, words: Words, index: int, back: int) -> bool:
+    start = index - back
+    return start >= 0 and back in markers.lengths_at(words.words, start)
 
 
 def _after(markers: Phrases, words: Words, index: int) -> bool:
