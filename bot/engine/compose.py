@@ -15,171 +15,24 @@ word), so it costs nothing on ordinary traffic. All state is plain data: the com
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from bot.engine.compose_shapes import (
+    AGENTIVE,
+    MODIFIER_WORDS,
+    NEGATION_REACH,
+    SECOND_PERSON,
+    SHAPES,
+    ComposedMatch,
+    ComposedRule,
+    Slot,
+    Span,
+    Target,
+)
 from bot.engine.phrases import Phrases, Words
-from bot.engine.schema import ContextChecks
-from bot.engine.verdict import Category, Severity
 
-Span = tuple[int, int]
-
-# Slots: ("T",) a group target; ("X",) a person (threats, wishes); ("P",) the rule's predicate;
-# ("S", set) exactly one phrase of a word set; ("G", sets, n) up to n phrases of those sets;
-# ("^",) the start of a sentence. The last field of a sequence says whether negators met in
-# its gaps negate it (in a question, "aren't women ...?" negates nothing).
-Slot = tuple[object, ...]
-_FILL = ("fillers", "negators")
-_BE = ("fillers", "negators", "be")
-_INTENT_GAP = ("fillers", "intents", "be")
-_MODIFIER_WORDS = 3  # "[group] in accounts are ...": words a post-modifier may hold
-SHAPES: dict[str, tuple[tuple[tuple[Slot, ...], bool], ...]] = {
-    "describe": (
-        ((("T",), ("M",), ("G", ("fillers",), 3), ("S", "be"), ("G", _FILL, 4), ("P",)), True),
-        ((("S", "be"), ("G", ("negators",), 1), ("T",), ("G", ("fillers",), 3), ("P",)), False),
-        # "typical of a [group] to be ...", "trust a [group] to be ..."
-        ((("S", "typical"), ("G", ("determiners",), 2), ("T",), ("G", _BE, 4), ("P",)), False),
-    ),
-    "attribute": (((("P",), ("G", ("epithet_fillers",), 1), ("T",)), True),),
-    "act": (((("T",), ("M",), ("G", _FILL, 2), ("P",)), True),),
-    "feel": (
-        (
-            (("S", "speakers"), ("G", _BE, 3), ("P",), ("G", ("determiners",), 2), ("T",)),
-            True,
-        ),
-        # "the scorn I feel for [group]"
-        ((("S", "held_feelings"), ("G", ("determiners",), 2), ("T",)), True),
-        ((("T",), ("G", ("fillers",), 2), ("P",), ("S", "speakers")), True),
-    ),
-    "should": (
-        (
-            (("T",), ("M",), ("G", ("fillers",), 2), ("S", "modals"), ("G", _BE, 3), ("P",)),
-            True,
-        ),
-    ),
-    "deny": (
-        (
-            (("T",), ("M",), ("G", ("fillers",), 2), ("S", "denials"), ("G", _BE, 3), ("P",)),
-            True,
-        ),
-        # an inability claim takes any verb: "[group] are unfit to fly", "too thick to code"
-        ((("T",), ("M",), ("G", ("fillers",), 2), ("W", "inability")), True),
-        # "we must not let any [group] live"
-        (
-            (
-                ("S", "speakers"),
-                ("G", ("fillers",), 2),
-                ("S", "let_denials"),
-                ("G", ("determiners",), 2),
-                ("T",),
-                ("G", _BE, 2),
-                ("P",),
-            ),
-            False,
-        ),
-    ),
-    "threat": (
-        (
-            (
-                ("S", "agents"),
-                ("G", _INTENT_GAP, 3),
-                ("S", "intents"),
-                ("G", _INTENT_GAP, 3),
-                ("P",),
-                ("G", ("determiners",), 3),
-                ("T",),
-            ),
-            True,
-        ),
-        ((("^",), ("G", ("lead_ins",), 2), ("P",), ("G", ("determiners",), 3), ("T",)), True),
-        # "it is time to [harm] [group]", "let's [harm] ..."
-        (
-            (("S", "calls"), ("G", ("fillers",), 2), ("P",), ("G", ("determiners",), 3), ("T",)),
-            True,
-        ),
-        # "I'm going to make those [group] suffer"
-        (
-            (
-                ("S", "agents"),
-                ("G", _INTENT_GAP, 3),
-                ("S", "intents"),
-                ("G", _INTENT_GAP, 2),
-                ("S", "causatives"),
-                ("G", ("determiners",), 3),
-                ("T",),
-                ("G", _BE, 2),
-                ("P",),
-            ),
-            True,
-        ),
-    ),
-    "wish": (
-        (
-            (
-                ("S", "wishes"),
-                ("G", ("fillers", "determiners"), 3),
-                ("T",),
-                ("M",),
-                ("G", _BE, 4),
-                ("P",),
-            ),
-            True,
-        ),
-    ),
-}
-REQUIRED_SETS = {
-    shape: sorted({str(slot[1]) for seq, _ in seqs for slot in seq if slot[0] == "S"})
-    for shape, seqs in SHAPES.items()
-}
-_AGENTIVE = re.compile(r"^[a-z]{3,}(?:ers|ists|ians|ors|ees|ants|ents)$")
-_SECOND_PERSON = frozenset({"you", "u", "ya", "yall", "y'all"})
-_NEGATION_REACH = 3  # words before a match, in its sentence, where a negator denies it
-
-
-@dataclass(frozen=True, slots=True)
-class ComposedRule:
-    """One composed rule with its word sets resolved."""
-
-    id: str
-    shape: str
-    category: Category
-    subcategory: str
-    severity: Severity
-    nudge: str
-    policy: str | None
-    checks: ContextChecks
-    predicate: Phrases
-    label: str
-    negated: bool
-    aim: str
-    source: str
-    flag_examples: tuple[str, ...] = ()
-    pass_examples: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """A group (or a person) a sentence is about, as word indices [start, end)."""
-
-    start: int
-    end: int
-    tag: str | None
-    label: str
-    anchor: int  # word index where its span starts: the antecedent of "they"
-    own: bool = False  # the speaker's own group ("we women", "as a gay man")
-    second: bool = False  # the reader's group ("if you are a woman", "you muslims")
-    referred: bool = False  # a pronoun standing for a group named earlier
-
-
-@dataclass(frozen=True, slots=True)
-class ComposedMatch:
-    """A composed rule matching: folded-text span, the group's tag, and why, in words."""
-
-    rule: int
-    span: Span
-    tag: str | None
-    why: str
+__all__ = ["ComposedMatch", "ComposedRule", "Composer", "Target"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,8 +104,7 @@ class Composer:
                 t.label,
                 t.anchor,
                 own is not None and _after(own, words, t.start),
-                second is not None
-                and _after(second, words, t.start)
+                (second is not None and _after(second, words, t.start))
                 or self._followed(words, t.end, "second_after"),
             )
             for t in spans
@@ -268,7 +120,7 @@ class Composer:
         lengths = self.person_nouns.lengths_at(words.words, end)
         if lengths:
             return end + lengths[0]
-        if end < len(words) and end not in words.pauses and _AGENTIVE.match(words.words[end]):
+        if end < len(words) and end not in words.pauses and AGENTIVE.match(words.words[end]):
             return end + 1
         return end
 
@@ -286,7 +138,7 @@ class Composer:
                 if (
                     not lengths
                     and index + gap < len(words)
-                    and _AGENTIVE.match(words.words[index + gap])
+                    and AGENTIVE.match(words.words[index + gap])
                 ):
                     lengths = [1]  # a person named by what they do: "bankers", "cyclists"
                 if lengths:
@@ -327,7 +179,7 @@ class Composer:
             if not lengths:
                 continue
             earlier = [t for t in ordered if t.end <= index and index - t.end <= 40]
-            if words.words[index] in _SECOND_PERSON:  # "you" stands for "you [group]" only
+            if words.words[index] in SECOND_PERSON:  # "you" stands for "you [group]" only
                 earlier = [t for t in earlier if t.second]
             elif not earlier:
                 # "Of course they are useless. They are [group] after all": the group a pronoun
@@ -411,7 +263,7 @@ class Composer:
             yield from self._walk(*rest, at, target, phrase, negated)
             modifiers = self.sets.get("post_modifiers")
             if modifiers is not None and modifiers.lengths_at(words.words, at):
-                for extra in range(1, _MODIFIER_WORDS + 1):
+                for extra in range(1, MODIFIER_WORDS + 1):
                     if at + extra in words.pauses:
                         break
                     yield from self._walk(*rest, at + 1 + extra, target, phrase, negated)
@@ -489,7 +341,7 @@ class Composer:
         negators = self.sets.get("negators")
         if negators is None:
             return False
-        for index in range(start - 1, max(start - 1 - _NEGATION_REACH, -1), -1):
+        for index in range(start - 1, max(start - 1 - NEGATION_REACH, -1), -1):
             if index + 1 in words.pauses:
                 break
             if negators.lengths_at(words.words, index) and not self._rhetorical(words, index):

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from bot.engine.compose import REQUIRED_SETS, ComposedRule, Composer
+from bot.engine.compose import Composer
+from bot.engine.compose_shapes import REQUIRED_SETS, ComposedRule
 from bot.engine.lexicons import LexiconError, Lexicons
 from bot.engine.patterns import TermError, expand_braces
 from bot.engine.phrases import Phrase, Phrases, inflections, phrase_of

@@ -60,6 +60,16 @@ def _composed(ruleset: RuleSet, text: str) -> list[str]:
         ("immigrants wreck everything they touch", "disc.compose.conduct"),
         ("such whiny feminists in this thread", "disc.compose.slur_attribute"),
         ("muslims are not trustworthy", "disc.compose.denied_worth"),
+        # exclusion, whatever the place; a world wished without the group
+        ("kurdish families do not belong on our estate", "disc.compose.exclusion"),
+        ("the canteen would be nicer without all the hindus", "disc.compose.better_without"),
+        # held feelings, impersonal calls, causatives
+        ("the loathing i feel for bisexuals is hard to hide", "disc.compose.hatred"),
+        ("it is our duty to lynch those gypsies", "viol.compose.group_threat"),
+        ("i am going to make those lesbians bleed", "viol.compose.group_threat"),
+        # a pronoun named by a later "they are [group]"; a rhetorical negated question
+        ("obviously they are repulsive. they are sikhs after all", "disc.compose.derogation"),
+        ("don't you think nigerians are all dishonest?", "disc.compose.derogation"),
     ],
 )
 def test_composed_rule_catches_a_new_wording(rules: RuleSet, text: str, rule: str) -> None:
@@ -88,6 +98,11 @@ def test_composed_rule_catches_a_new_wording(rules: RuleSet, text: str, rule: st
         "i am going to kill that process",
         "the chinese takeaway is awful today",
         "stoned, you can",
+        # advice, not a right denied; a world better without a thing
+        "the women shouldnt vote for that pension change",
+        "the canteen would be nicer without the broken fridge",
+        # self-harm urged is its own rule, not a threat
+        "i will not kill you, relax",
     ],
 )
 def test_look_alikes_pass_the_layer(rules: RuleSet, text: str) -> None:
