@@ -47,12 +47,13 @@ class Composer:
     refer_back: Phrases
     persons: Phrases
     cue_pairs: tuple[tuple[frozenset[int], frozenset[int]], ...]  # both sides: look closer
-    loud: frozenset[int] = frozenset()  # other cues enough on their own: group adjectives
+    cue_groups: frozenset[int] = frozenset()  # group terms that are cues on their own
+    loud: frozenset[int] = frozenset()  # other cues on their own: short group words, bounded
 
     def cued(self, found: Mapping[int, object]) -> bool:
         """True if the first pass saw a group term, or both sides of a cue pair."""
         atoms = found.keys()
-        if not atoms.isdisjoint(self.group_atoms.keys()) or not atoms.isdisjoint(self.loud):
+        if not atoms.isdisjoint(self.cue_groups) or not atoms.isdisjoint(self.loud):
             return True
         return any(not atoms.isdisjoint(a) and not atoms.isdisjoint(b) for a, b in self.cue_pairs)
 
@@ -66,13 +67,14 @@ class Composer:
         targets = self._targets(words, found)
         persons = self._persons(words, targets)
         matches: list[ComposedMatch] = []
+        vocabulary = words.vocabulary
         for index, rule in enumerate(self.rules):
             if rule.id not in enabled:
                 continue
             aims = persons if rule.aim == "person" else targets
             if not aims and rule.aim != "person":
                 continue
-            for first, last, target, phrase in self._match(rule, words, aims):
+            for first, last, target, phrase in self._match(rule, words, aims, vocabulary):
                 start = min(first, target.anchor)
                 span = words.span(start, last)
                 matches.append(
@@ -84,8 +86,11 @@ class Composer:
 
     def _targets(self, words: Words, found: Mapping[int, list[Span]]) -> dict[int, list[Target]]:
         spans: list[Target] = []
-        for atom, tag in self.group_atoms.items():
-            for start, end in found.get(atom, ()):
+        for atom in found:  # found is small; group_atoms has thousands
+            if atom not in self.group_atoms:
+                continue
+            tag = self.group_atoms[atom]
+            for start, end in found[atom]:
                 first = words.index_at(start)
                 last = words.index_at(end)
                 if first < last:
@@ -214,11 +219,18 @@ class Composer:
     # -- shapes ---------------------------------------------------------------------------
 
     def _match(
-        self, rule: ComposedRule, words: Words, aims: dict[int, list[Target]]
+        self,
+        rule: ComposedRule,
+        words: Words,
+        aims: dict[int, list[Target]],
+        vocabulary: frozenset[str],
     ) -> Iterator[tuple[int, int, Target, tuple[str, ...]]]:
         seen: set[tuple[int, int]] = set()
+        firsts = rule.predicate.by_first
+        if not any(word in firsts for word in vocabulary):
+            return  # the predicate occurs nowhere: the usual case
         for sequence, counts_negation in SHAPES[rule.shape]:
-            for start in range(len(words)):
+            for start in self._starts(sequence[0], rule, words, aims):
                 for end, target, phrase, negated in self._walk(
                     rule, words, aims, sequence, 0, start, None, (), False
                 ):
@@ -239,6 +251,24 @@ class Composer:
                     if (start, end) not in seen:
                         seen.add((start, end))
                         yield start, end - 1, target, phrase
+
+    def _starts(
+        self, slot: Slot, rule: ComposedRule, words: Words, aims: dict[int, list[Target]]
+    ) -> list[int]:
+        """The word indices where a sequence's first slot can match."""
+        kind = slot[0]
+        if kind in ("T", "X"):
+            return sorted(aims)
+        if kind == "^":
+            return [0, *sorted(words.breaks)]
+        if kind == "P":
+            firsts = rule.predicate.by_first
+        else:
+            phrases = self.sets.get(str(slot[1]))
+            if phrases is None:
+                return []
+            firsts = phrases.by_first
+        return [i for i, word in enumerate(words.words) if word in firsts]
 
     def _walk(
         self,

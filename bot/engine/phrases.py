@@ -36,13 +36,16 @@ _NOT_FORMS = {"dont": "do", "doesnt": "does", "didnt": "did", "isnt": "is", "are
 _NOT_FORMS |= {"wasnt": "was", "werent": "were", "shouldnt": "should", "wouldnt": "would"}
 _NOT_FORMS |= {"couldnt": "could", "mustnt": "must", "hasnt": "has", "havent": "have"}
 _WORD = re.compile(r"[a-z0-9]+(?:['*-][a-z0-9*]+)*")
-_BREAK = re.compile(r"[.!?;\n]")
-_PAUSE = re.compile(r"[,:]")
+_PIECE = re.compile(r"[a-z0-9]+(?:['*-][a-z0-9*]+)*|[.!?;\n,:]")
+_BREAK_MARKS = frozenset(".!?;\n")
+_PAUSE_MARKS = frozenset(",:")
 _NOT_BREAKING = frozenset({"nothing", "anything", "everything", "all", "none"})  # "... but X"
 
 
 def split_word(word: str) -> Phrase:
     """A token as the words it stands for ("they're" -> they, are)."""
+    if "'" not in word and word not in _SPECIAL:
+        return (word,)  # most words
     if word in _CONTRACTED:
         return _CONTRACTED[word]
     if word in _NOT_FORMS:
@@ -54,6 +57,9 @@ def split_word(word: str) -> Phrase:
     if word.endswith("'s") and word[:-2] in ("it", "that", "he", "she", "there", "what", "who"):
         return (word[:-2], "is")
     return (word,)
+
+
+_SPECIAL = frozenset(_CONTRACTED) | frozenset(_NOT_FORMS)
 
 
 def _n_t_head(head: str) -> str:
@@ -79,26 +85,34 @@ class Words:
         ends: list[int] = []
         breaks: set[int] = set()
         pauses: set[int] = set()
-        previous_end = 0
-        for match in _WORD.finditer(folded):
+        for match in _PIECE.finditer(folded):
+            piece = match.group()
+            if piece in _BREAK_MARKS:
+                breaks.add(len(words))
+                continue
+            if piece in _PAUSE_MARKS:
+                pauses.add(len(words))
+                continue
             if len(words) >= limit:
                 break
-            if words and _BREAK.search(folded, previous_end, match.start()):
-                breaks.add(len(words))
-            if words and _PAUSE.search(folded, previous_end, match.start()):
-                pauses.add(len(words))
-            if match.group() == "but" and (not words or words[-1] not in _NOT_BREAKING):
+            if piece == "but" and (not words or words[-1] not in _NOT_BREAKING):
                 breaks.add(len(words) + 1)
-            for part in split_word(match.group()):
+            for part in split_word(piece):
                 words.append(part)
                 starts.append(match.start())
                 ends.append(match.end())
-            previous_end = match.end()
+        breaks.discard(0)
+        pauses.discard(0)
         pauses |= breaks
         return cls(tuple(words), tuple(starts), tuple(ends), frozenset(breaks), frozenset(pauses))
 
     def __len__(self) -> int:
         return len(self.words)
+
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        """The distinct words of the message."""
+        return frozenset(self.words)  # a few dozen words; asked once per message (see Composer)
 
     def index_at(self, offset: int) -> int:
         """Index of the first word starting at or after `offset`."""
