@@ -6,7 +6,7 @@
 For each size, a state holding that many flagged records (spread over the last `--days` days,
 `--members` authors in `--channels` channels, a tenth naming another member) takes `--events`
 new flagged messages in a row, one second apart, through `decide` with the real policy file:
-"plain" prunes and counts over every record (`escalation.USE_INDEX = False`, the code before the
+"plain" prunes and counts over every record (`decide(..., indexed=False)`, the code before the
 index), "indexed" is what the bot runs. Each decision's state is the next one's, so the record cap
 drops the oldest record at every step at 20,000, as it would in a full guild.
 """
@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.engine.verdict import Addressee, Hit, Severity, Verdict
-from bot.policy import PolicyConfig, PolicyEvent, PolicyState, Routing, decide, escalation
+from bot.policy import PolicyConfig, PolicyEvent, PolicyState, Routing, decide
 from bot.policy.persist import diff
 from bot.policy.state import HitRecord, Offence
 
@@ -93,14 +93,14 @@ def events(count: int, args: argparse.Namespace, rng: random.Random) -> list[Pol
 
 
 def measure(
-    state: PolicyState, todo: list[PolicyEvent], config: PolicyConfig
+    state: PolicyState, todo: list[PolicyEvent], config: PolicyConfig, indexed: bool
 ) -> tuple[list[float], list[float]]:
     """Milliseconds per `decide` and per `diff` after it, chaining the states."""
     decide_ms: list[float] = []
     diff_ms: list[float] = []
     for event in todo:
         start = time.perf_counter_ns()
-        new, _ = decide(state, event, config, event.at, routing=ROUTING)
+        new, _ = decide(state, event, config, event.at, routing=ROUTING, indexed=indexed)
         middle = time.perf_counter_ns()
         diff(state, new)
         end = time.perf_counter_ns()
@@ -136,18 +136,16 @@ def main() -> None:
             rng = random.Random(args.seed)
             state = base_state(size, args, rng)
             todo = events(args.events, args, rng)
-            escalation.USE_INDEX = indexed
             # The first decision builds the index, as the bot's first one after loading does.
-            state, _ = decide(state, todo[0], config, todo[0].at, routing=ROUTING)
+            state, _ = decide(state, todo[0], config, todo[0].at, routing=ROUTING, indexed=indexed)
             gc.collect()
-            decide_ms, diff_ms = measure(state, todo[1:], config)
+            decide_ms, diff_ms = measure(state, todo[1:], config, indexed)
             decide_p50, diff_p50 = statistics.median(decide_ms), statistics.median(diff_ms)
             print(
                 f"  {size:>6} records  {label:<8} decide p50 {decide_p50:7.3f} ms"
                 f"  p99 {_pct(decide_ms, 0.99):7.3f} ms   diff p50 {diff_p50:6.3f} ms"
                 f"  p99 {_pct(diff_ms, 0.99):6.3f} ms"
             )
-    escalation.USE_INDEX = True
 
 
 if __name__ == "__main__":

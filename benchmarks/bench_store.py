@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.store import Detection, open_store
+from bot.store import CaseRequest, Detection, PolicyChanges, open_store
 from bot.store.audit import GENESIS, canonical_json, entry_hash, seal
 from bot.store.clock import to_text
 from bot.store.db import Synchronous
@@ -71,6 +71,43 @@ async def bench_writes(path: Path, count: int, synchronous: Synchronous) -> None
         f"  synchronous={synchronous:<6} {count} decisions in {elapsed:.2f} s: "
         f"{count / elapsed:,.0f} incidents/s and {report.entries / elapsed:,.0f} audit "
         f"entries/s ({elapsed / count * 1e6:.0f} µs per decision); verify ok={report.ok}"
+    )
+
+
+async def bench_escalating(path: Path, count: int) -> None:
+    """The bot's write for an escalating message: incident, policy items, case, escalation."""
+    store = await open_store(path, synchronous="FULL")
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    began = time.perf_counter()
+    for n in range(count):
+        detection = Detection(
+            guild_id=1,
+            channel_id=2,
+            message_id=50_000 + n,
+            author_id=100 + n % 97,
+            text=f"you are an idiot, message {n}",
+            verdict=VERDICT,
+            rules_version="r1",
+            created_at=start + timedelta(seconds=n),
+        )
+        changes = PolicyChanges(
+            1, [("record", f"message:{50_000 + n}", {"n": n}), ("seen", f"m:{n}", "x")]
+        )
+        case = CaseRequest(pattern="repeat_sender", assigned_to=7, reason="three in a week")
+        await store.incidents.record_detection(detection, policy_changes=changes, case=case)
+    wrote = time.perf_counter()
+    cases = await store.cases.list_open(1)
+    reads = 0
+    for case_row in cases:
+        for incident_id in case_row.incident_ids:
+            await store.incidents.get(incident_id)
+            reads += 1
+    read = time.perf_counter()
+    await store.close()
+    print(
+        f"  {count} escalating decisions in {wrote - began:.2f} s "
+        f"({(wrote - began) / count * 1e6:.0f} µs each); {len(cases)} open cases listed and "
+        f"their {reads} incidents read one by one in {read - wrote:.3f} s"
     )
 
 
@@ -165,6 +202,8 @@ def main() -> None:
         print("Writes (one transaction per decision, WAL):")
         for mode in ("FULL", "NORMAL"):
             asyncio.run(bench_writes(Path(tmp) / f"writes-{mode}.db", args.detections, mode))  # type: ignore[arg-type]
+        print("Escalating writes and reads (FULL):")
+        asyncio.run(bench_escalating(Path(tmp) / "escalating.db", args.detections // 5))
         print("Verify:")
         chain = Path(tmp) / "chain.db"
         began = time.perf_counter()

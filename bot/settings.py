@@ -11,9 +11,11 @@ import logging
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as SourceError
+
+from bot.routing_settings import GuildRouting, routing_problem
 
 
 class SettingsError(Exception):
@@ -50,6 +52,8 @@ class Settings(BaseSettings):
     reviewer_user_id: int | None = None
     moderator_role_id: int | None = None
     moderator_user_ids: IdList = Field(default_factory=list)  # besides the role/permission
+    # Per server (JSON keyed by server id); see bot/routing_settings.py.
+    guild_routing: dict[int, GuildRouting] = Field(default_factory=dict, validate_default=True)
     rules_poll_seconds: float = Field(default=3.0, ge=0)  # 0 switches hot reload off
     channel_notice_when_dm_closed: bool = False
     retention_days: int = Field(default=365, ge=1)
@@ -81,6 +85,16 @@ class Settings(BaseSettings):
                 return value  # reported by validation as not a list
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("guild_routing")
+    @classmethod
+    def _every_server_routed(
+        cls, value: dict[int, GuildRouting], info: ValidationInfo
+    ) -> dict[int, GuildRouting]:
+        problem = routing_problem(info.data.get("guild_ids", []), value)
+        if problem is not None:
+            raise ValueError(problem)
         return value
 
     @property

@@ -1,12 +1,15 @@
-"""Who is a moderator, written once: listed user ids, the moderator role, or the permission."""
+"""Discord members → `Actor`s for the one definition of who may act (bot/policy/authority.py)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 import discord
 from discord import app_commands
 
+from bot.policy.authority import Actor, Routing, case_refusal, command_refusal
+from bot.services.records import Case
 from bot.settings import Settings
 
 # The permission that marks a moderator when no role is configured, and the hint given to
@@ -20,29 +23,26 @@ class NotModeratorError(app_commands.CheckFailure):
     """Raised by the moderator check; the error handler answers "Moderators only."."""
 
 
-def is_moderator(
-    user: discord.abc.User,
-    settings: Settings,
-    permissions: discord.Permissions | None = None,
-) -> bool:
-    """True for listed moderators, holders of the moderator role, and members with the permission.
+def actor_of(user: discord.abc.User, permissions: discord.Permissions | None = None) -> Actor:
+    """The person as `bot.policy.authority` sees them, built once per event or click.
 
-    `permissions` are the member's permissions where they act (an interaction's), if known.
+    `permissions` are the member's permissions where they act (an interaction's), if known;
+    a member's server-wide permissions otherwise.
     """
-    if user.id in settings.moderator_user_ids or user.id == settings.moderator_user_id:
-        return True
+    roles: frozenset[int] = frozenset()
     if isinstance(user, discord.Member):
-        if settings.moderator_role_id is not None and user.get_role(settings.moderator_role_id):
-            return True
+        roles = frozenset(role.id for role in user.roles)
         permissions = permissions or user.guild_permissions
-    if permissions is None:
-        return False
-    return permissions.administrator or permissions.moderate_members
+    may_timeout = permissions is not None and (
+        permissions.administrator or permissions.moderate_members
+    )
+    return Actor(user.id, roles, may_timeout, user.bot)
 
 
-def may_review(user: discord.abc.User, settings: Settings) -> bool:
-    """The independent reviewer may act on the cases sent to them, moderator or not."""
-    return settings.reviewer_user_id is not None and user.id == settings.reviewer_user_id
+def routing_of(interaction: discord.Interaction) -> Routing:
+    """The routing of the server this interaction comes from."""
+    bot = interaction.client
+    return bot.routing(interaction.guild_id or 0)  # type: ignore[attr-defined,no-any-return]
 
 
 def settings_of(interaction: discord.Interaction) -> Settings:
@@ -59,9 +59,31 @@ def refusal_for(interaction: discord.Interaction) -> app_commands.CheckFailure |
         return app_commands.NoPrivateMessage("This works only in a server.")
     if settings.guild_ids and interaction.guild_id not in settings.guild_ids:
         return NotModeratorError("Moderators only.")  # a server this bot does not serve
-    if not is_moderator(interaction.user, settings, interaction.permissions):
-        return NotModeratorError("Moderators only.")
-    return None
+    actor = actor_of(interaction.user, interaction.permissions)
+    why = command_refusal(actor, routing_of(interaction))
+    return None if why is None else NotModeratorError(why)
+
+
+def visible_cases(
+    user: discord.abc.User,
+    routing: Routing,
+    cases: Iterable[Case],
+    permissions: discord.Permissions | None,
+) -> list[Case]:
+    """The cases `user` may see: those they may decide (not their own, not the reviewer's)."""
+    return [c for c in cases if case_refusal_of(user, routing, c, permissions) is None]
+
+
+def case_refusal_of(
+    user: discord.abc.User, routing: Routing, case: Case, permissions: discord.Permissions | None
+) -> str | None:
+    """Why `user` may not acknowledge or resolve `case` (a sentence), or None when they may."""
+    return case_refusal(
+        actor_of(user, permissions),
+        routing,
+        subject_id=case.subject_id,
+        assigned_to=case.assigned_to,
+    )
 
 
 async def audit_refusal(interaction: discord.Interaction, refusal: Exception) -> None:

@@ -16,17 +16,17 @@ import discord.http
 import yarl
 from discord.ext import commands
 
-from bot.gateway.checks import is_moderator
+from bot.gateway.checks import actor_of
 from bot.gateway.courier import Courier
 from bot.gateway.errors import UpstanderTree
 from bot.gateway.views import DYNAMIC_ITEMS
-from bot.policy import Routing
+from bot.policy import Routes, Routing
+from bot.policy.authority import is_moderator
 from bot.services import LiveRules, Services
 from bot.services.policy_book import Clock
+from bot.services.records import Store, open_store, utc_now
 from bot.services.rules_live import RulesUnavailableError
 from bot.settings import Settings
-from bot.store import Store, open_store
-from bot.store.clock import utc_now
 
 log = logging.getLogger(__name__)
 
@@ -76,16 +76,51 @@ def apply_discord_endpoints(api_base: str | None, gateway: str | None) -> None:
 
 
 def routing_from(settings: Settings) -> Routing:
-    """Who the policy tells, from settings."""
-    ids = set(settings.moderator_user_ids)
-    if settings.moderator_user_id is not None:
-        ids.add(settings.moderator_user_id)
-    return Routing(
-        moderator_user_id=settings.moderator_user_id,
-        moderator_channel_id=settings.moderator_channel_id,
-        reviewer_user_id=settings.reviewer_user_id,
-        moderator_ids=frozenset(ids),
+    """The unkeyed routing settings: a single server's, or the default of servers not listed."""
+    return _routing(
+        settings.moderator_user_id,
+        settings.moderator_channel_id,
+        settings.reviewer_user_id,
+        settings.moderator_role_id,
+        settings.moderator_user_ids,
     )
+
+
+def routes_from(settings: Settings) -> Routes:
+    """Routing per server from `UPSTANDER_GUILD_ROUTING`, the unkeyed settings for the rest."""
+    by_guild = {
+        guild_id: _routing(
+            r.moderator_user_id,
+            r.moderator_channel_id,
+            r.reviewer_user_id,
+            r.moderator_role_id,
+            r.moderator_user_ids,
+        )
+        for guild_id, r in settings.guild_routing.items()
+    }
+    return Routes(routing_from(settings), by_guild)
+
+
+def _routing(
+    moderator: int | None,
+    channel: int | None,
+    reviewer: int | None,
+    role: int | None,
+    listed: list[int],
+) -> Routing:
+    ids = set(listed)
+    if moderator is not None:
+        ids.add(moderator)
+    return Routing(moderator, channel, reviewer, frozenset(ids), role)
+
+
+def shared_routing(routes: Routes, joined: list[int], served: list[int]) -> list[int]:
+    """The servers (of those joined and served) that would share the unkeyed routing."""
+    default = routes.default
+    if default == Routing():
+        return []  # nobody configured: nothing can reach the wrong people
+    sharing = [g for g in joined if (not served or g in served) and g not in routes.by_guild]
+    return sharing if len(sharing) > 1 else []
 
 
 def intents() -> discord.Intents:
@@ -119,6 +154,7 @@ class UpstanderBot(commands.Bot):
             max_messages=None,
         )
         self.settings = settings
+        self.routes = routes_from(settings)
         self._rules = rules
         self._store = store
         self._owns_store = store is None
@@ -151,7 +187,7 @@ class UpstanderBot(commands.Bot):
         if self._store is None:
             self._store = await open_store(self.settings.database)
         rules.audit = self._store.audit
-        self._services = Services.build(self._store, rules, routing_from(self.settings), self.clock)
+        self._services = Services.build(self._store, rules, self.routes, self.clock)
         for cog in COGS:
             await self.add_cog(cog(self))
         self.add_dynamic_items(*DYNAMIC_ITEMS)
@@ -243,9 +279,20 @@ class UpstanderBot(commands.Bot):
         ids = {channel.id, getattr(channel, "parent_id", None)} - {None}
         if ids & set(settings.excluded_channel_ids):
             return False
-        if settings.moderator_channel_id in ids:
+        if self.routing(guild_id).moderator_channel_id in ids:
             return False  # the moderators' own discussion of evidence must not be flagged
         return not settings.watched_channel_ids or bool(ids & set(settings.watched_channel_ids))
+
+    async def on_ready(self) -> None:
+        """Say loudly when several servers would share one routing (`UPSTANDER_GUILD_IDS` empty)."""
+        shared = shared_routing(self.routes, [g.id for g in self.guilds], self.settings.guild_ids)
+        if shared:
+            log.error(
+                "servers %s have no routing of their own and share UPSTANDER_MODERATOR_*: each "
+                "one's alerts reach the same moderators. List them in UPSTANDER_GUILD_IDS and "
+                "give each an entry in UPSTANDER_GUILD_ROUTING.",
+                ", ".join(map(str, shared)),
+            )
 
     async def on_message(self, message: discord.Message, /) -> None:
         """No text commands: commands.Bot would otherwise parse every message for a prefix.
@@ -254,9 +301,13 @@ class UpstanderBot(commands.Bot):
         parsing (a command context built per message) that slash-only bots do not need.
         """
 
-    def author_is_moderator(self, author: discord.abc.User) -> bool:
-        """The moderator check, for message authors."""
-        return is_moderator(author, self.settings)
+    def routing(self, guild_id: int) -> Routing:
+        """Who is told in this server, and who counts as its moderator."""
+        return self.routes.for_guild(guild_id)
+
+    def author_is_moderator(self, author: discord.abc.User, guild_id: int) -> bool:
+        """The moderator check (bot/policy/authority.py), for message authors."""
+        return is_moderator(actor_of(author), self.routing(guild_id))
 
     async def member_of(self, guild_id: int, user_id: int) -> discord.Member | None:
         """A guild member from the cache or REST (buttons clicked in DMs carry only a user)."""

@@ -13,9 +13,9 @@ import discord
 
 from bot.gateway import render
 from bot.gateway.views import alert_view, nudge_view
+from bot.services.records import NudgeStatus
 from bot.services.reports import ReportOutcome
 from bot.services.types import AlertPlan, NudgePlan, Outcome
-from bot.store.records import NudgeStatus
 
 if TYPE_CHECKING:
     from bot.gateway.client import UpstanderBot
@@ -160,29 +160,37 @@ class Courier:
                 except discord.HTTPException:
                     log.exception("could not DM report %s to the moderator", report.id)
 
-    async def claim(self, incident_id: int, link: str, member_id: int) -> None:
-        """Tell the moderators' channel that a member disputes a nudge."""
+    async def claim(self, incident_id: int, link: str, member_id: int, guild_id: int) -> None:
+        """Tell the moderators of the incident's server that a member disputes a nudge."""
         text = (
             f"<@{member_id}> thinks the nudge for incident #{incident_id} was a mistake "
             f"([message]({link})). Review it with `/upstander history`."
         )
-        await self.moderators(text)
+        await self.moderators(text, guild_id)
 
-    async def moderators(self, text: str) -> None:
-        """A short message to the moderators' channel, or the designated moderator's DMs."""
-        settings = self.bot.settings
-        target: discord.abc.Messageable | None = None
-        if settings.moderator_channel_id is not None:
-            target = await self._channel(settings.moderator_channel_id)
-        elif settings.moderator_user_id is not None:
-            target = await self._user(settings.moderator_user_id)
-        if target is None:
+    async def moderators(self, text: str, guild_id: int | None = None) -> None:
+        """A short message to a server's moderators' channel, or its designated moderator's DMs.
+
+        `guild_id` None: to every server's moderators (rules and database news concern all).
+        """
+        routes = self.bot.routes
+        routings = routes.every() if guild_id is None else (routes.for_guild(guild_id),)
+        sent = False
+        for routing in routings:
+            target: discord.abc.Messageable | None = None
+            if routing.moderator_channel_id is not None:
+                target = await self._channel(routing.moderator_channel_id)
+            elif routing.moderator_user_id is not None:
+                target = await self._user(routing.moderator_user_id)
+            if target is None:
+                continue
+            sent = True
+            try:
+                await target.send(text[:2000], allowed_mentions=render.NO_MENTIONS)
+            except discord.HTTPException:
+                log.exception("could not reach the moderators")
+        if not sent:
             log.warning("no moderators' channel or user configured for: %s", text)
-            return
-        try:
-            await target.send(text[:2000], allowed_mentions=render.NO_MENTIONS)
-        except discord.HTTPException:
-            log.exception("could not reach the moderators")
 
 
 @contextlib.contextmanager

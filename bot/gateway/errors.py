@@ -8,9 +8,9 @@ import discord
 from discord import app_commands
 
 from bot.gateway.checks import NotModeratorError
+from bot.services.records import ForbiddenError, NotFoundError, StateError
 from bot.services.reports import ReportRefusedError
 from bot.services.rules_live import RulesUnavailableError
-from bot.store import ForbiddenError, NotFoundError, StateError
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ import discord
 
 from bot.services.cases import CaseView
 from bot.services.members import Stats
+from bot.services.records import Case, MemberHistory, Report
 from bot.services.types import AlertPlan, EvidenceLine, NudgePlan
-from bot.store.records import Case, MemberHistory, Report
 
 PATTERN_TITLES = {
     "critical": "Immediate: serious message",

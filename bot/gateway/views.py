@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
-from bot.gateway.checks import is_moderator, may_review
+from bot.gateway.checks import case_refusal_of
 from bot.gateway.errors import reply_error
-from bot.store.records import OUTCOMES, Outcome
+from bot.services.records import OUTCOMES
+from bot.services.records import CaseOutcome as Outcome
 
 if TYPE_CHECKING:
     from bot.gateway.client import UpstanderBot
@@ -63,7 +64,9 @@ class FalsePositiveButton(
             await interaction.response.send_message(
                 "Thanks, your claim is recorded and a moderator will review it.", ephemeral=True
             )
-            await bot.courier.claim(claim.incident.id, claim.incident.link, interaction.user.id)
+            await bot.courier.claim(
+                claim.incident.id, claim.incident.link, interaction.user.id, claim.incident.guild_id
+            )
         except Exception as exc:
             await reply_error(interaction, exc)
 
@@ -78,15 +81,18 @@ async def _case_click(
     try:
         case = await services.store.cases.get(case_id)
         member = await bot.member_of(case.guild_id, user.id)
-        allowed = may_review(user, bot.settings) or is_moderator(member or user, bot.settings)
+        # Clicked in a DM: the member's permissions in the case's server, not the DM's.
+        here = interaction.permissions if interaction.guild_id == case.guild_id else None
+        refusal = case_refusal_of(member or user, bot.routing(case.guild_id), case, here)
+        allowed = refusal is None
         await services.store.audit.record(
             f"{'moderator' if allowed else 'member'}:{user.id}",
             f"button.{action}",
             f"case:{case_id}",
             {"case": case_id, "outcome": outcome, "allowed": allowed},
         )
-        if not allowed:
-            await interaction.response.send_message("Moderators only.", ephemeral=True)
+        if refusal is not None:
+            await interaction.response.send_message(refusal, ephemeral=True)
             return
         if outcome is None:
             await services.cases.acknowledge(case_id, user.id)

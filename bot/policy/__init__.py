@@ -10,13 +10,15 @@ Imports neither discord nor aiosqlite nor the store; the clock is always passed 
     state = resolve_case(state, case_key, now)           # when a moderator resolves a case
 """
 
+from bot.policy.authority import Actor, Routes, Routing
 from bot.policy.config import PolicyConfig
 from bot.policy.escalation import decide, resolve_case
-from bot.policy.events import Decision, Escalation, Nudge, PolicyEvent, Route, Routing
+from bot.policy.events import Decision, Escalation, Nudge, PolicyEvent, Route
 from bot.policy.loader import PolicyLoadResult, load_policy, parse_policy
 from bot.policy.state import Case, HitRecord, Offence, PolicyState, Watch, case_key
 
 __all__ = [
+    "Actor",
     "Case",
     "Decision",
     "Escalation",
@@ -28,6 +30,7 @@ __all__ = [
     "PolicyLoadResult",
     "PolicyState",
     "Route",
+    "Routes",
     "Routing",
     "Watch",
     "case_key",

@@ -6,14 +6,12 @@ import dataclasses
 from datetime import datetime, timedelta
 
 from bot.engine.verdict import Severity
+from bot.policy.authority import case_recipient, is_moderator_id
 from bot.policy.config import PolicyConfig
 from bot.policy.events import Decision, Escalation, Nudge, PolicyEvent, Route, Routing
 from bot.policy.index import PolicyIndex, RecordIndex, index_of, keep_index
 from bot.policy.patterns import Candidate, candidates, find_watch, is_immediate
 from bot.policy.state import Case, HitRecord, Offence, PolicyState, Watch
-
-# False: prune and count the plain way, over every record (the reference the tests compare with).
-USE_INDEX = True
 
 
 def decide(
@@ -23,11 +21,16 @@ def decide(
     now: datetime,
     *,
     routing: Routing,
+    indexed: bool = True,
 ) -> tuple[PolicyState, Decision]:
-    """Apply one event: returns the new state and the decision (nudge and escalations)."""
+    """Apply one event: returns the new state and the decision (nudge and escalations).
+
+    `indexed=False` prunes and counts the plain way, over every record: the reference the
+    tests compare the index with, and the benchmark's baseline.
+    """
     _require_utc(now, "now")
     _require_utc(event.at, "event.at")
-    index = index_of(state) if USE_INDEX else None
+    index = index_of(state) if indexed else None
     if index is not None:
         index.steps = {}  # what this decision changes, for the store's diff
     state, decision = _decide(state, event, config, now, routing, index)
@@ -51,7 +54,7 @@ def _decide(
     if event.kind == "report":
         return _register_report(state, event, config, index)
 
-    is_moderator = event.author_is_moderator or routing.is_moderator(event.author_id)
+    is_moderator = event.author_is_moderator or is_moderator_id(event.author_id, routing)
     offences = _offences(event, config)
     watch = None
     if offences or event.hostile:
@@ -298,17 +301,12 @@ def _offenders(records: tuple[HitRecord, ...], known: tuple[int, ...] = ()) -> t
 
 def _route(case: Case, routing: Routing) -> Route:
     """The designated moderator, unless a moderator is among the offenders: then the reviewer."""
-    moderator_involved = case.moderator_offender or any(
-        routing.is_moderator(o) for o in case.offenders
+    to, user, channel = case_recipient(
+        case.offenders,
+        case.moderator_offender,
+        routing,
+        # Whom a hostile message after a report aims at IS the reporter: only the designated
+        # moderator, who already knows from the report, may see it; not the moderators' channel.
+        reporter_involved=case.pattern == "retaliation",
     )
-    if not moderator_involved:
-        if case.pattern == "retaliation" and routing.moderator_user_id is not None:
-            # Whom the hostile message aims at IS the reporter: only the designated moderator,
-            # who already knows from the report, may see it; not the moderators' channel.
-            return Route("moderator", routing.moderator_user_id, None)
-        return Route("moderator", routing.moderator_user_id, routing.moderator_channel_id)
-    reviewer = routing.reviewer_user_id
-    if reviewer is None or reviewer in case.offenders:
-        # Never to an offender, and not to the moderators' channel they can read either.
-        return Route("reviewer", None, None)
-    return Route("reviewer", reviewer, None)
+    return Route(to, user, channel)

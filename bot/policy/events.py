@@ -1,4 +1,7 @@
-"""What goes into the policy (events, routing) and what comes out (a decision)."""
+"""What goes into the policy (events) and what comes out (a decision).
+
+`Routing` lives in authority.py with the rules that read it; it is re-exported here.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from datetime import datetime
 from typing import Literal
 
 from bot.engine.verdict import Category, Hit, Severity, Verdict
+from bot.policy.authority import Routing as Routing
 from bot.policy.state import EventKind, HitRecord, Pattern, SubjectKind
 
 
@@ -153,20 +157,6 @@ class PolicyEvent:
             at=at,
             reported_id=reported_id,
         )
-
-
-@dataclass(frozen=True, slots=True)
-class Routing:
-    """Who is told, from settings: the designated moderator and the independent reviewer."""
-
-    moderator_user_id: int | None = None
-    moderator_channel_id: int | None = None
-    reviewer_user_id: int | None = None
-    moderator_ids: frozenset[int] = frozenset()
-
-    def is_moderator(self, member_id: int) -> bool:
-        """True for the designated moderator and every listed moderator."""
-        return member_id == self.moderator_user_id or member_id in self.moderator_ids
 
 
 @dataclass(frozen=True, slots=True)

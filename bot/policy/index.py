@@ -18,6 +18,7 @@ of `PolicyState.prune` and of the counters over all records (tests/policy/test_i
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
@@ -311,13 +312,12 @@ class PolicyIndex:
 
 def index_of(state: PolicyState) -> PolicyIndex:
     """The index kept with `state`, brought up to date with it (built on first use)."""
-    cached = state._index
-    if isinstance(cached, PolicyIndex):
+    cached = state.index
+    if cached is not None:
         return cached.fit(state)
     return PolicyIndex(state)
 
 
 def keep_index(state: PolicyState, index: PolicyIndex) -> PolicyState:
-    """Keep `index` with `state` for the next decision (states derived by `replace` share it)."""
-    object.__setattr__(state, "_index", index)
-    return state
+    """`state` carrying `index` for the next decision (states derived by `replace` share it)."""
+    return state if state.index is index else dataclasses.replace(state, index=index)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, Literal, TypeVar, cast
 
-from bot.policy.index import PolicyIndex, Step
+from bot.policy.index import Step
 from bot.policy.state import (
     Case,
     HitRecord,
@@ -115,7 +115,7 @@ def diff(old: PolicyState, new: PolicyState) -> Changes:
     comparison run in C when the collection was only pruned at the front and appended to, else
     one Python pass over it.
     """
-    index = new._index if isinstance(new._index, PolicyIndex) else None
+    index = new.index
 
     def steps(name: str, before: object, after: object) -> list[Step] | None:
         return index.changed_between(name, before, after) if index is not None else None

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from bot.engine.verdict import Category, Severity
+
+if TYPE_CHECKING:
+    from bot.policy.index import PolicyIndex
 
 EventKind = Literal["message", "automod", "manual_note", "report"]
 Pattern = Literal["critical", "retaliation", "repeat_sender", "pile_on", "targeted_colleague"]
@@ -107,7 +110,8 @@ class PolicyState:
     seen: Mapping[str, datetime] = field(default_factory=dict)  # event key -> event time
     # Derived, not data: `decide`'s lookup index (bot/policy/index.py), shared by the states
     # `replace` derives, each part checked against the collection it describes before use.
-    _index: Any = field(default=None, compare=False, repr=False)
+    # Never compared, persisted or printed; `decide` hands back a state that carries it.
+    index: PolicyIndex | None = field(default=None, compare=False, repr=False)
 
     def prune(
         self, now: datetime, horizon: timedelta, stale: timedelta, max_records: int

@@ -3,7 +3,7 @@
 No discord here. The gateway converts Discord events into `types.MessageIn` & co., calls these
 services, and renders the plans they return (nudges, alerts).
 
-    services = Services.build(store, rules, Routing(...))
+    services = Services.build(store, rules, Routes(default, {guild_id: Routing(...)}))
     outcome = await services.moderation.handle_message(MessageIn(...))
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.policy import Routing
+from bot.policy import Routes, Routing
 from bot.services.cases import CaseService
 from bot.services.members import MemberService
 from bot.services.moderation import ModerationService
@@ -47,10 +47,10 @@ class Services:
 
     @classmethod
     def build(
-        cls, store: Store, rules: LiveRules, routing: Routing, clock: Clock = utc_now
+        cls, store: Store, rules: LiveRules, routes: Routes | Routing, clock: Clock = utc_now
     ) -> Services:
-        """Wire the services together."""
-        book = PolicyBook(store, routing, clock)
+        """Wire the services together; one `Routing` serves every server alike."""
+        book = PolicyBook(store, routes, clock)
         moderation = ModerationService(store, rules, book)
         return cls(
             store=store,

@@ -234,7 +234,7 @@ class ModerationService:
         async with book.lock(guild):
             state = await book.state(guild)
             new_state, decision = decide(
-                state, event, self.rules.policy, book.clock(), routing=book.routing
+                state, event, self.rules.policy, book.clock(), routing=book.routing(guild)
             )
             if decision.duplicate:
                 return await self._replayed(event, decision)

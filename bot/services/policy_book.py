@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.policy import PolicyState, Routing
+from bot.policy import PolicyState, Routes, Routing
 from bot.policy.persist import diff, from_items, items
 from bot.services.write_order import WriteOrder
 from bot.store import PolicyChanges, StoreUnavailableError
@@ -34,10 +34,10 @@ Clock = Callable[[], datetime]
 class PolicyBook:
     """Per-guild `PolicyState`, cached in memory, persisted through the store."""
 
-    def __init__(self, store: Store, routing: Routing, clock: Clock = utc_now) -> None:
-        """Bind to the store; `routing` says who the moderators and the reviewer are."""
+    def __init__(self, store: Store, routes: Routes | Routing, clock: Clock = utc_now) -> None:
+        """Bind to the store; `routes` say who each server's moderators and reviewer are."""
         self.store = store
-        self.routing = routing
+        self.routes = routes if isinstance(routes, Routes) else Routes(routes)
         self.clock = clock
         self._states: dict[int, PolicyState] = {}
         self._locks: dict[int, asyncio.Lock] = {}
@@ -45,6 +45,10 @@ class PolicyBook:
         self.writes = WriteOrder()
         self._unstored: dict[int, int] = {}  # adopted decisions not yet committed, per guild
         self._stale: set[int] = set()  # reload from the store once nothing is unstored
+
+    def routing(self, guild_id: int) -> Routing:
+        """Who is told in this server (its own routing, never another server's)."""
+        return self.routes.for_guild(guild_id)
 
     def lock(self, guild_id: int) -> asyncio.Lock:
         """The lock every read-decide-write of this guild's state holds."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.policy import PolicyEvent, decide
+from bot.policy.authority import Actor, case_recipient, is_moderator, report_refusal
 from bot.services.policy_book import PolicyBook
 from bot.services.rules_live import LiveRules
 from bot.services.types import ReportIn
@@ -43,19 +44,23 @@ class ReportService:
         self.rules = rules
         self.book = book
 
-    def recipients(self, reported_id: int) -> tuple[int | None, int | None]:
+    def recipients(self, report: ReportIn) -> tuple[int | None, int | None]:
         """(user, channel) for a report: a reported moderator's goes to the reviewer alone."""
-        routing = self.book.routing
-        if routing.is_moderator(reported_id):
-            reviewer = routing.reviewer_user_id
-            return (reviewer if reviewer != reported_id else None), None
-        return routing.moderator_user_id, routing.moderator_channel_id
+        routing = self.book.routing(report.guild_id)
+        reported_is_moderator = report.reported is not None and is_moderator(
+            report.reported, routing
+        )
+        _, user, channel = case_recipient((report.reported_id,), reported_is_moderator, routing)
+        return user, channel
 
     async def file(self, report: ReportIn) -> ReportOutcome:
         """Store the report and start watching the reported member for retaliation."""
-        if report.reporter_id == report.reported_id:
-            raise ReportRefusedError("You cannot report your own message.")
-        to_user, to_channel = self.recipients(report.reported_id)
+        refusal = report_refusal(
+            Actor(report.reporter_id), report.reported or Actor(report.reported_id)
+        )
+        if refusal is not None:
+            raise ReportRefusedError(refusal)
+        to_user, to_channel = self.recipients(report)
         event = PolicyEvent.report(
             message_id=report.message_id,
             guild_id=report.guild_id,
@@ -68,7 +73,9 @@ class ReportService:
         config = self.rules.policy
         async with book.lock(report.guild_id):
             state = await book.state(report.guild_id)
-            new_state, decision = decide(state, event, config, book.clock(), routing=book.routing)
+            new_state, decision = decide(
+                state, event, config, book.clock(), routing=book.routing(report.guild_id)
+            )
             if decision.duplicate:
                 return ReportOutcome(None, True, to_user, to_channel)
             if to_user is None and to_channel is None:

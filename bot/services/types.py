@@ -10,6 +10,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.policy.authority import Actor
+
 
 @dataclass(frozen=True, slots=True)
 class MessageIn:
@@ -69,6 +71,9 @@ class ReportIn:
     at: datetime
     reason: str | None = None
     link: str | None = None
+    # The reported member as the gateway saw them (roles, permission): a moderator by any
+    # definition is reported to the reviewer. None: known by id only.
+    reported: Actor | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,6 @@ confirm a guess of what was erased.
 from __future__ import annotations
 
 import asyncio
-import functools
 import hashlib
 import json
 import secrets
@@ -26,7 +25,7 @@ from typing import Any
 import aiosqlite
 
 from bot.store.clock import from_text, to_text
-from bot.store.db import run_on_thread
+from bot.store.db import fetch_one
 from bot.store.records import AuditEntry, VerifyReport
 
 GENESIS = "0" * 64
@@ -71,19 +70,14 @@ def text_digest(nonce: str, text: str) -> str:
     return hashlib.sha256(nonce.encode("ascii") + text.encode("utf-8")).hexdigest()
 
 
-def next_link_sync(conn: sqlite3.Connection) -> tuple[int, str]:
+async def next_link(conn: aiosqlite.Connection) -> tuple[int, str]:
     """(seq, prev) of the entry to append next; inside a write transaction it cannot move."""
-    head = conn.execute("SELECT seq, hash FROM audit_head WHERE id = 1").fetchone()
+    head = await fetch_one(conn, "SELECT seq, hash FROM audit_head WHERE id = 1")
     return (int(head[0]) + 1, str(head[1])) if head else (1, GENESIS)
 
 
-async def next_link(conn: aiosqlite.Connection) -> tuple[int, str]:
-    """`next_link_sync` from the event loop."""
-    return await run_on_thread(conn, next_link_sync)
-
-
-def append_sync(
-    conn: sqlite3.Connection,
+async def append(
+    conn: aiosqlite.Connection,
     *,
     ts: datetime,
     actor: str,
@@ -94,9 +88,9 @@ def append_sync(
 ) -> AuditEntry:
     """Add one entry at the head of the chain. Call only inside a write transaction.
 
-    Pass `link` from `next_link_sync()` when rows written before the entry must carry its seq.
+    Pass `link` from `next_link()` when rows written before the entry must carry its seq.
     """
-    seq, prev = link or next_link_sync(conn)
+    seq, prev = link or await next_link(conn)
     ts_text = to_text(ts)
     details_json = canonical_json(details)
     digest = entry_hash(
@@ -108,12 +102,12 @@ def append_sync(
         details_json=details_json,
         prev=prev,
     )
-    conn.execute(
+    await conn.execute(
         "INSERT INTO audit_log (seq, ts, actor, action, subject, details, prev, hash)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (seq, ts_text, actor, action, subject, details_json, prev, digest),
     )
-    conn.execute(
+    await conn.execute(
         "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?)"
         " ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
         (seq, digest),
@@ -127,31 +121,6 @@ def append_sync(
         details=details,
         prev=prev,
         hash=digest,
-    )
-
-
-async def append(
-    conn: aiosqlite.Connection,
-    *,
-    ts: datetime,
-    actor: str,
-    action: str,
-    subject: str,
-    details: dict[str, Any],
-    link: tuple[int, str] | None = None,
-) -> AuditEntry:
-    """`append_sync` from the event loop, in one hop to the database thread."""
-    return await run_on_thread(
-        conn,
-        functools.partial(
-            append_sync,
-            ts=ts,
-            actor=actor,
-            action=action,
-            subject=subject,
-            details=details,
-            link=link,
-        ),
     )
 
 

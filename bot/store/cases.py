@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,11 +9,12 @@ from typing import Any, cast
 
 import aiosqlite
 
+from bot.policy.case_flow import CaseMoveRefused, Move, assignment_refusal, next_state
 from bot.store import audit, texts
 from bot.store.clock import from_text, maybe_from_text, to_text, utc_now
-from bot.store.db import Database, run_on_thread
+from bot.store.db import Database, fetch_all, fetch_one
 from bot.store.errors import ForbiddenError, NotFoundError, StateError
-from bot.store.records import OUTCOMES, Case, CaseNote, CaseState, Escalation, Outcome
+from bot.store.records import Case, CaseNote, CaseState, Escalation, Outcome
 
 _CASE_COLUMNS = (
     "id, guild_id, pattern, subject_id, state, outcome, assigned_to, opened_at,"
@@ -37,8 +36,8 @@ class CaseRequest:
     escalate: bool = True
 
 
-def open_or_reuse_sync(
-    conn: sqlite3.Connection,
+async def open_or_reuse(
+    conn: aiosqlite.Connection,
     *,
     guild_id: int,
     pattern: str,
@@ -48,25 +47,24 @@ def open_or_reuse_sync(
     actor: str,
 ) -> tuple[int, bool]:
     """(case id, created): the unresolved case for this pattern and subject, or a new one."""
-    if assigned_to is not None and assigned_to == subject_id:
-        raise ForbiddenError(
-            f"member {subject_id}'s own case cannot be assigned to them; "
-            "send it to the designated reviewer"
-        )
-    row = conn.execute(
+    refusal = assignment_refusal(None, subject_id, assigned_to)
+    if refusal is not None:
+        raise ForbiddenError(refusal)
+    row = await fetch_one(
+        conn,
         "SELECT id FROM cases WHERE guild_id = ? AND pattern = ? AND subject_id = ?"
         " AND state != 'resolved'",
         (guild_id, pattern, subject_id),
-    ).fetchone()
+    )
     if row is not None:
         return int(row[0]), False
-    cur = conn.execute(
+    cur = await conn.execute(
         "INSERT INTO cases (guild_id, pattern, subject_id, state, assigned_to, opened_at)"
         " VALUES (?, ?, ?, 'open', ?, ?)",
         (guild_id, pattern, subject_id, assigned_to, to_text(at)),
     )
     case_id = int(cast(int, cur.lastrowid))
-    audit.append_sync(
+    await audit.append(
         conn,
         ts=at,
         actor=actor,
@@ -83,8 +81,8 @@ def open_or_reuse_sync(
     return case_id, True
 
 
-def link_incidents_sync(
-    conn: sqlite3.Connection,
+async def link_incidents(
+    conn: aiosqlite.Connection,
     case_id: int,
     incident_ids: Iterable[int],
     at: datetime,
@@ -93,14 +91,14 @@ def link_incidents_sync(
     """File incidents under a case (already-filed ones are skipped) and audit it."""
     added = []
     for incident_id in incident_ids:
-        cur = conn.execute(
+        cur = await conn.execute(
             "INSERT OR IGNORE INTO case_incidents (case_id, incident_id, added_at) VALUES (?,?,?)",
             (case_id, incident_id, to_text(at)),
         )
         if cur.rowcount:
             added.append(incident_id)
     if added:
-        audit.append_sync(
+        await audit.append(
             conn,
             ts=at,
             actor=actor,
@@ -110,8 +108,8 @@ def link_incidents_sync(
         )
 
 
-def escalate_sync(
-    conn: sqlite3.Connection,
+async def escalate(
+    conn: aiosqlite.Connection,
     *,
     case_id: int,
     to_user_id: int | None,
@@ -121,20 +119,19 @@ def escalate_sync(
     actor: str,
 ) -> Escalation:
     """Record that a case went to a moderator (or channel), and assign it to that moderator."""
-    row = conn.execute("SELECT subject_id FROM cases WHERE id = ?", (case_id,)).fetchone()
+    row = await fetch_one(conn, "SELECT subject_id FROM cases WHERE id = ?", (case_id,))
     if row is None:
         raise NotFoundError(f"no case {case_id}")
-    if to_user_id is not None and to_user_id == int(row[0]):
-        raise ForbiddenError(
-            f"case {case_id} is about member {to_user_id}; it cannot be escalated to them"
-        )
-    cur = conn.execute(
+    refusal = assignment_refusal(case_id, int(row[0]), to_user_id)
+    if refusal is not None:
+        raise ForbiddenError(refusal)
+    cur = await conn.execute(
         "INSERT INTO escalations (case_id, to_user_id, to_channel_id, reason, created_at)"
         " VALUES (?, ?, ?, ?, ?)",
         (case_id, to_user_id, to_channel_id, reason, to_text(at)),
     )
     if to_user_id is not None:
-        conn.execute("UPDATE cases SET assigned_to = ? WHERE id = ?", (to_user_id, case_id))
+        await conn.execute("UPDATE cases SET assigned_to = ? WHERE id = ?", (to_user_id, case_id))
     escalation = Escalation(
         int(cast(int, cur.lastrowid)),
         case_id,
@@ -143,7 +140,7 @@ def escalate_sync(
         reason,
         from_text(to_text(at)),
     )
-    audit.append_sync(
+    await audit.append(
         conn,
         ts=at,
         actor=actor,
@@ -158,67 +155,6 @@ def escalate_sync(
         },
     )
     return escalation
-
-
-async def open_or_reuse(
-    conn: aiosqlite.Connection,
-    *,
-    guild_id: int,
-    pattern: str,
-    subject_id: int,
-    assigned_to: int | None,
-    at: datetime,
-    actor: str,
-) -> tuple[int, bool]:
-    """`open_or_reuse_sync` from the event loop."""
-    return await run_on_thread(
-        conn,
-        functools.partial(
-            open_or_reuse_sync,
-            guild_id=guild_id,
-            pattern=pattern,
-            subject_id=subject_id,
-            assigned_to=assigned_to,
-            at=at,
-            actor=actor,
-        ),
-    )
-
-
-async def link_incidents(
-    conn: aiosqlite.Connection,
-    case_id: int,
-    incident_ids: Iterable[int],
-    at: datetime,
-    actor: str,
-) -> None:
-    """`link_incidents_sync` from the event loop."""
-    await run_on_thread(conn, link_incidents_sync, case_id, list(incident_ids), at, actor)
-
-
-async def escalate(
-    conn: aiosqlite.Connection,
-    *,
-    case_id: int,
-    to_user_id: int | None,
-    to_channel_id: int | None,
-    reason: str,
-    at: datetime,
-    actor: str,
-) -> Escalation:
-    """`escalate_sync` from the event loop."""
-    return await run_on_thread(
-        conn,
-        functools.partial(
-            escalate_sync,
-            case_id=case_id,
-            to_user_id=to_user_id,
-            to_channel_id=to_channel_id,
-            reason=reason,
-            at=at,
-            actor=actor,
-        ),
-    )
 
 
 def _sid(value: int | None) -> str | None:
@@ -253,39 +189,37 @@ def case_from_row(
     )
 
 
-def load_case_sync(conn: sqlite3.Connection, case_id: int) -> Case:
+async def load_case(conn: aiosqlite.Connection, case_id: int) -> Case:
     """The full case with incident ids, notes and escalations; NotFoundError if absent."""
-    row = conn.execute(f"SELECT {_CASE_COLUMNS} FROM cases WHERE id = ?", (case_id,)).fetchone()
+    row = await fetch_one(conn, f"SELECT {_CASE_COLUMNS} FROM cases WHERE id = ?", (case_id,))
     if row is None:
         raise NotFoundError(f"no case {case_id}")
     incident_ids = [
         int(r[0])
-        for r in conn.execute(
+        for r in await fetch_all(
+            conn,
             "SELECT incident_id FROM case_incidents WHERE case_id = ? ORDER BY incident_id",
             (case_id,),
         )
     ]
-    note_rows = conn.execute(
+    note_rows = await fetch_all(
+        conn,
         "SELECT id, author_id, text_digest, created_at FROM case_notes WHERE case_id = ?"
         " ORDER BY id",
         (case_id,),
-    ).fetchall()
-    words = texts.bodies_sync(conn, (r[2] for r in note_rows))
+    )
+    words = await texts.bodies(conn, (r[2] for r in note_rows))
     notes = [CaseNote(int(r[0]), int(r[1]), words.get(r[2]), from_text(r[3])) for r in note_rows]
     escalations = [
         Escalation(int(r[0]), int(r[1]), r[2], r[3], str(r[4]), from_text(r[5]))
-        for r in conn.execute(
+        for r in await fetch_all(
+            conn,
             "SELECT id, case_id, to_user_id, to_channel_id, reason, created_at FROM escalations"
             " WHERE case_id = ? ORDER BY id",
             (case_id,),
         )
     ]
     return case_from_row(row, incident_ids, notes, escalations)
-
-
-async def load_case(conn: aiosqlite.Connection, case_id: int) -> Case:
-    """`load_case_sync` from the event loop, in one hop."""
-    return await run_on_thread(conn, load_case_sync, case_id)
 
 
 class SqliteCases:
@@ -308,9 +242,8 @@ class SqliteCases:
     ) -> Case:
         """Open a case for (pattern, subject), or reuse the unresolved one; file incidents."""
         moment = at or utc_now()
-
-        def work(conn: sqlite3.Connection) -> Case:
-            case_id, _ = open_or_reuse_sync(
+        async with self._db.write() as conn:
+            case_id, _ = await open_or_reuse(
                 conn,
                 guild_id=guild_id,
                 pattern=pattern,
@@ -319,10 +252,8 @@ class SqliteCases:
                 at=moment,
                 actor=actor,
             )
-            link_incidents_sync(conn, case_id, incident_ids, moment, actor)
-            return load_case_sync(conn, case_id)
-
-        return await self._db.transaction(work)
+            await link_incidents(conn, case_id, incident_ids, moment, actor)
+            return await load_case(conn, case_id)
 
     async def add_incidents(
         self,
@@ -349,22 +280,22 @@ class SqliteCases:
         at: datetime | None = None,
     ) -> Escalation:
         """Record that the case went to a moderator (or moderator channel)."""
-        work = functools.partial(
-            escalate_sync,
-            case_id=case_id,
-            to_user_id=to_user_id,
-            to_channel_id=to_channel_id,
-            reason=reason,
-            at=at or utc_now(),
-            actor=actor,
-        )
-        return await self._db.transaction(work)
+        async with self._db.write() as conn:
+            return await escalate(
+                conn,
+                case_id=case_id,
+                to_user_id=to_user_id,
+                to_channel_id=to_channel_id,
+                reason=reason,
+                at=at or utc_now(),
+                actor=actor,
+            )
 
     async def acknowledge(
         self, case_id: int, moderator_id: int, *, at: datetime | None = None
     ) -> Case:
         """Mark an open case as seen by a moderator."""
-        return await self._transition(case_id, moderator_id, "acknowledged", None, None, at)
+        return await self._transition(case_id, moderator_id, "acknowledge", None, None, at)
 
     async def resolve(
         self,
@@ -376,9 +307,7 @@ class SqliteCases:
         at: datetime | None = None,
     ) -> Case:
         """Close a case with an outcome: action_taken, no_action or false_positive."""
-        if outcome not in OUTCOMES:
-            raise StateError(f"unknown outcome {outcome!r}; use one of {', '.join(OUTCOMES)}")
-        return await self._transition(case_id, moderator_id, "resolved", outcome, note, at)
+        return await self._transition(case_id, moderator_id, "resolve", outcome, note, at)
 
     async def add_note(
         self, case_id: int, author_id: int, text: str, *, at: datetime | None = None
@@ -420,22 +349,28 @@ class SqliteCases:
         self,
         case_id: int,
         moderator_id: int,
-        state: CaseState,
+        move: Move,
         outcome: Outcome | None,
         note: str | None,
         at: datetime | None,
     ) -> Case:
+        """Apply a move of the case's life (bot/policy/case_flow.py) in one transaction."""
         moment = at or utc_now()
         async with self._db.write() as conn:
             case = await load_case(conn, case_id)
-            if case.subject_id == moderator_id:
-                raise ForbiddenError(
-                    f"case {case_id} is about member {moderator_id}; they cannot act on it"
+            try:
+                state = next_state(
+                    case_id,
+                    case.state,
+                    case.outcome,
+                    subject_id=case.subject_id,
+                    by=moderator_id,
+                    move=move,
+                    new_outcome=outcome,
                 )
-            if case.state == "resolved":
-                raise StateError(f"case {case_id} is already resolved ({case.outcome})")
-            if state == "acknowledged" and case.state != "open":
-                raise StateError(f"case {case_id} is already {case.state}")
+            except CaseMoveRefused as refused:
+                error = ForbiddenError if refused.forbidden else StateError
+                raise error(str(refused)) from None
             stamp = to_text(moment)
             if state == "acknowledged":
                 await conn.execute(
@@ -454,7 +389,7 @@ class SqliteCases:
                 conn,
                 ts=moment,
                 actor=f"moderator:{moderator_id}",
-                action=f"case.{'acknowledge' if outcome is None else 'resolve'}",
+                action=f"case.{move}",
                 subject=f"case:{case_id}",
                 details={
                     "case": case_id,

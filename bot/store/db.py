@@ -1,10 +1,9 @@
 """One SQLite connection (aiosqlite), opened with clear errors, migrated, used as one writer.
 
 Every public store method runs in `Database.write()` (one `BEGIN IMMEDIATE` transaction) or
-`Database.read()`, or, for the hot paths, `Database.transaction()` / `snapshot()`: the same
-transaction run in one call on aiosqlite's thread. An asyncio lock keeps other coroutines'
-statements out of an open multi-call transaction; SQLite's own lock keeps other processes out,
-so the chain stays linear even if two processes share a file.
+`Database.read()` (one snapshot), through aiosqlite's public API only. An asyncio lock keeps
+other coroutines' statements out of an open transaction; SQLite's own lock keeps other
+processes out, so the chain stays linear even if two processes share a file.
 """
 
 from __future__ import annotations
@@ -13,10 +12,10 @@ import asyncio
 import logging
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Any, Literal
 
 import aiosqlite
 
@@ -26,8 +25,6 @@ from bot.store.errors import StoreError, StoreUnavailableError
 log = logging.getLogger(__name__)
 
 Synchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
-T = TypeVar("T")
-Work = Callable[[sqlite3.Connection], T]
 
 
 def describe(path: Path, exc: BaseException) -> str:
@@ -131,34 +128,6 @@ class Database:
                 await self._rollback()
                 raise StoreUnavailableError(describe(self.path, exc)) from exc
 
-    async def transaction(self, work: Work[T]) -> T:
-        """Run `work(connection)` as one IMMEDIATE transaction in ONE hop to the database thread.
-
-        The same guarantees as `write()` (committed on return, rolled back on any exception,
-        locked/full/read-only named as `StoreUnavailableError`), without a round trip through the
-        event loop per statement; `work` is plain sqlite3 and must not touch the event loop.
-        """
-        return await self._one_hop(_transaction, self.path, work)
-
-    async def snapshot(self, work: Work[T]) -> T:
-        """Run `work(connection)` over one consistent read snapshot, in one hop (see `read()`)."""
-        return await self._one_hop(_snapshot, work)
-
-    async def _one_hop(self, fn: Callable[..., T], *args: object) -> T:
-        """Run `fn` on the database thread, whole, between other transactions.
-
-        The thread runs what it is given in order, one call at a time, so a transaction done
-        in one call needs no lock of ours, and never waits for the event loop to hand a lock
-        on. Only a `write()`/`read()` block, whose statements are separate calls, must not have
-        others slip in between them: while one holds the lock, wait for it.
-        """
-        if self._lock.locked():
-            async with self._lock:
-                return await run_on_thread(self.conn, fn, *args)
-        # No `await` between the check and the hand-over: nothing can take the lock meanwhile,
-        # and a block that takes it later queues its BEGIN behind this call.
-        return await run_on_thread(self.conn, fn, *args)
-
     async def _rollback(self) -> None:
         """Roll back if a transaction is still open.
 
@@ -198,47 +167,19 @@ class Database:
         await self.conn.close()
 
 
-async def run_on_thread(conn: aiosqlite.Connection, fn: Callable[..., T], *args: object) -> T:
-    """`fn(sqlite3_connection, *args)` on aiosqlite's own thread, where the connection lives.
-
-    aiosqlite runs each statement on its thread; it has no public call for running several,
-    so this uses its (long-stable) `_execute`. tests/store/test_open.py checks it still works.
-    """
-    raw: sqlite3.Connection = conn._conn
-    result: T = await conn._execute(fn, raw, *args)  # type: ignore[no-untyped-call]
-    return result
+async def fetch_one(
+    conn: aiosqlite.Connection, sql: str, params: Sequence[Any] = ()
+) -> sqlite3.Row | None:
+    """The first row of a query, or None."""
+    async with conn.execute(sql, params) as cur:
+        return await cur.fetchone()
 
 
-def _transaction(conn: sqlite3.Connection, path: Path, work: Work[T]) -> T:
-    """The body of `Database.transaction`, on the database thread."""
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.Error as exc:
-        raise StoreUnavailableError(describe(path, exc)) from exc
-    try:
-        result = work(conn)
-    except BaseException as exc:
-        if conn.in_transaction:  # SQLITE_FULL & co. may have rolled back already
-            conn.execute("ROLLBACK")
-        if isinstance(exc, sqlite3.OperationalError):
-            raise StoreUnavailableError(describe(path, exc)) from exc
-        raise
-    try:
-        conn.execute("COMMIT")
-    except sqlite3.Error as exc:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise StoreUnavailableError(describe(path, exc)) from exc
-    return result
-
-
-def _snapshot(conn: sqlite3.Connection, work: Work[T]) -> T:
-    """The body of `Database.snapshot`, on the database thread."""
-    conn.execute("BEGIN")
-    try:
-        return work(conn)
-    finally:
-        conn.execute("COMMIT")
+async def fetch_all(
+    conn: aiosqlite.Connection, sql: str, params: Sequence[Any] = ()
+) -> list[sqlite3.Row]:
+    """Every row of a query."""
+    return list(await conn.execute_fetchall(sql, params))
 
 
 async def _configure(conn: aiosqlite.Connection, busy_timeout: float, sync: Synchronous) -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import functools
 import json
-import sqlite3
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
@@ -13,7 +11,7 @@ import aiosqlite
 
 from bot.store import audit, cases, policy_state, texts
 from bot.store.clock import from_text, maybe_from_text, to_text
-from bot.store.db import Database, run_on_thread
+from bot.store.db import Database, fetch_all, fetch_one
 from bot.store.errors import NotFoundError
 from bot.store.policy_state import PolicyChanges
 from bot.store.records import (
@@ -42,23 +40,24 @@ def redact_verdict(verdict: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def load_incidents_sync(
-    conn: sqlite3.Connection, where: str, params: Sequence[Any]
+async def load_incidents(
+    conn: aiosqlite.Connection, where: str, params: Sequence[Any]
 ) -> list[Incident]:
     """Incidents matching a WHERE clause, oldest first, with texts and edits resolved."""
-    rows = conn.execute(
-        f"SELECT {INCIDENT_COLUMNS} FROM incidents WHERE {where} ORDER BY id", params
-    ).fetchall()
+    rows = await fetch_all(
+        conn, f"SELECT {INCIDENT_COLUMNS} FROM incidents WHERE {where} ORDER BY id", params
+    )
     if not rows:
         return []
     ids = [int(r[0]) for r in rows]
     marks = ",".join("?" * len(ids))
-    edit_rows = conn.execute(
+    edit_rows = await fetch_all(
+        conn,
         "SELECT incident_id, text_digest, edited_at FROM incident_edits"
         f" WHERE incident_id IN ({marks}) ORDER BY id",
         ids,
-    ).fetchall()
-    words = texts.bodies_sync(conn, [*(r[7] for r in rows), *(r[1] for r in edit_rows)])
+    )
+    words = await texts.bodies(conn, [*(r[7] for r in rows), *(r[1] for r in edit_rows)])
     edits: dict[int, list[IncidentEdit]] = {}
     for incident_id, digest, edited_at in edit_rows:
         edits.setdefault(int(incident_id), []).append(
@@ -87,15 +86,8 @@ def load_incidents_sync(
     ]
 
 
-async def load_incidents(
-    conn: aiosqlite.Connection, where: str, params: Sequence[Any]
-) -> list[Incident]:
-    """`load_incidents_sync` from the event loop, in one hop."""
-    return await run_on_thread(conn, load_incidents_sync, where, list(params))
-
-
-def _record_detection(
-    conn: sqlite3.Connection,
+async def _record_detection(
+    conn: aiosqlite.Connection,
     *,
     detection: Detection,
     policy_updates: Mapping[str, Any | None] | None,
@@ -106,18 +98,19 @@ def _record_detection(
     """The body of `SqliteIncidents.record_detection`, inside its transaction."""
     d = detection
     at = to_text(d.created_at)
-    row = conn.execute(
+    row = await fetch_one(
+        conn,
         "SELECT id, audit_seq FROM incidents WHERE guild_id = ? AND message_id = ? AND version = ?",
         (d.guild_id, d.message_id, d.version),
-    ).fetchone()
+    )
     if row is not None:
         return DetectionResult(int(row[0]), created=False, audit_seq=int(row[1]))
     sealed = texts.sealed(d.text, "message", d.author_id)
     verdict = redact_verdict(d.verdict)
     link = d.link or message_link(d.guild_id, d.channel_id, d.message_id)
-    seq, prev = audit.next_link_sync(conn)
-    texts.insert_sync(conn, sealed, at, seq)
-    cur = conn.execute(
+    seq, prev = await audit.next_link(conn)
+    await texts.insert(conn, sealed, at, seq)
+    cur = await conn.execute(
         "INSERT INTO incidents (guild_id, channel_id, message_id, version, author_id,"
         " link, text_digest, verdict, category, severity, rules_version, created_at,"
         " audit_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -138,7 +131,7 @@ def _record_detection(
         ),
     )
     incident_id = int(cast(int, cur.lastrowid))
-    audit.append_sync(
+    await audit.append(
         conn,
         ts=d.created_at,
         actor=actor,
@@ -159,12 +152,12 @@ def _record_detection(
         },
     )
     if policy_updates:
-        policy_state.write(conn, policy_updates, at)
+        await policy_state.write(conn, policy_updates, at)
     if policy_changes is not None:
-        policy_state.apply_changes(conn, policy_changes)
+        await policy_state.apply_changes(conn, policy_changes)
     case_id = None
     if case is not None:
-        case_id, _ = cases.open_or_reuse_sync(
+        case_id, _ = await cases.open_or_reuse(
             conn,
             guild_id=d.guild_id,
             pattern=case.pattern,
@@ -173,9 +166,9 @@ def _record_detection(
             at=d.created_at,
             actor=actor,
         )
-        cases.link_incidents_sync(conn, case_id, [incident_id], d.created_at, actor)
+        await cases.link_incidents(conn, case_id, [incident_id], d.created_at, actor)
         if case.escalate:
-            cases.escalate_sync(
+            await cases.escalate(
                 conn,
                 case_id=case_id,
                 to_user_id=case.assigned_to,
@@ -187,8 +180,8 @@ def _record_detection(
     return DetectionResult(incident_id, created=True, audit_seq=seq, case_id=case_id)
 
 
-def _record_edit(
-    conn: sqlite3.Connection,
+async def _record_edit(
+    conn: aiosqlite.Connection,
     *,
     guild_id: int,
     message_id: int,
@@ -198,23 +191,24 @@ def _record_edit(
 ) -> int | None:
     """The body of `SqliteIncidents.record_edit`, inside its transaction."""
     at = to_text(edited_at)
-    row = conn.execute(
+    row = await fetch_one(
+        conn,
         "SELECT id, author_id FROM incidents WHERE guild_id = ? AND message_id = ?"
         " ORDER BY version DESC LIMIT 1",
         (guild_id, message_id),
-    ).fetchone()
+    )
     if row is None:
         return None
     incident_id, author_id = int(row[0]), int(row[1])
     sealed = texts.sealed(text, "edit", author_id)
-    seq, prev = audit.next_link_sync(conn)
-    texts.insert_sync(conn, sealed, at, seq)
-    conn.execute(
+    seq, prev = await audit.next_link(conn)
+    await texts.insert(conn, sealed, at, seq)
+    await conn.execute(
         "INSERT INTO incident_edits (incident_id, text_digest, edited_at, audit_seq)"
         " VALUES (?, ?, ?, ?)",
         (incident_id, sealed.digest, at, seq),
     )
-    audit.append_sync(
+    await audit.append(
         conn,
         ts=edited_at,
         actor=actor,
@@ -230,26 +224,27 @@ def _record_edit(
     return incident_id
 
 
-def _record_deletion(
-    conn: sqlite3.Connection, *, guild_id: int, message_id: int, deleted_at: datetime, actor: str
+async def _record_deletion(
+    conn: aiosqlite.Connection, *, guild_id: int, message_id: int, deleted_at: datetime, actor: str
 ) -> list[int]:
     """The body of `SqliteIncidents.record_deletion`, inside its transaction."""
     ids = [
         int(r[0])
-        for r in conn.execute(
+        for r in await fetch_all(
+            conn,
             "SELECT id FROM incidents WHERE guild_id = ? AND message_id = ?"
             " AND deleted_at IS NULL ORDER BY id",
             (guild_id, message_id),
-        ).fetchall()
+        )
     ]
     if not ids:
         return []
     marks = ",".join("?" * len(ids))
-    conn.execute(
+    await conn.execute(
         f"UPDATE incidents SET deleted_at = ? WHERE id IN ({marks})",
         (to_text(deleted_at), *ids),
     )
-    audit.append_sync(
+    await audit.append(
         conn,
         ts=deleted_at,
         actor=actor,
@@ -280,17 +275,17 @@ class SqliteIncidents:
 
         Idempotent on (guild_id, message_id, version): a replayed event returns the first
         incident with `created=False` and writes nothing, counters included. The whole
-        transaction runs in one hop to the database thread.
+        transaction is one `BEGIN IMMEDIATE` … `COMMIT`.
         """
-        work = functools.partial(
-            _record_detection,
-            detection=detection,
-            policy_updates=policy_updates,
-            policy_changes=policy_changes,
-            case=case,
-            actor=actor,
-        )
-        return await self._db.transaction(work)
+        async with self._db.write() as conn:
+            return await _record_detection(
+                conn,
+                detection=detection,
+                policy_updates=policy_updates,
+                policy_changes=policy_changes,
+                case=case,
+                actor=actor,
+            )
 
     async def record_edit(
         self, guild_id: int, message_id: int, text: str, *, edited_at: datetime, actor: str = "bot"
@@ -299,51 +294,46 @@ class SqliteIncidents:
 
         Returns the incident id, or None when the message was never flagged (nothing stored).
         """
-        work = functools.partial(
-            _record_edit,
-            guild_id=guild_id,
-            message_id=message_id,
-            text=text,
-            edited_at=edited_at,
-            actor=actor,
-        )
-        return await self._db.transaction(work)
+        async with self._db.write() as conn:
+            return await _record_edit(
+                conn,
+                guild_id=guild_id,
+                message_id=message_id,
+                text=text,
+                edited_at=edited_at,
+                actor=actor,
+            )
 
     async def record_deletion(
         self, guild_id: int, message_id: int, *, deleted_at: datetime, actor: str = "bot"
     ) -> list[int]:
         """Note that a flagged message was deleted; the evidence stays. Returns incident ids."""
-        work = functools.partial(
-            _record_deletion,
-            guild_id=guild_id,
-            message_id=message_id,
-            deleted_at=deleted_at,
-            actor=actor,
-        )
-        return await self._db.transaction(work)
+        async with self._db.write() as conn:
+            return await _record_deletion(
+                conn,
+                guild_id=guild_id,
+                message_id=message_id,
+                deleted_at=deleted_at,
+                actor=actor,
+            )
 
     async def get(self, incident_id: int) -> Incident:
         """One incident with its text (None once erased) and edits; NotFoundError if absent."""
-        found = await self._db.snapshot(
-            lambda conn: load_incidents_sync(conn, "id = ?", (incident_id,))
-        )
+        async with self._db.read() as conn:
+            found = await load_incidents(conn, "id = ?", (incident_id,))
         if not found:
             raise NotFoundError(f"no incident {incident_id}")
         return found[0]
 
     async def for_message(self, guild_id: int, message_id: int) -> list[Incident]:
         """Every incident (one per flagged revision) of a message."""
-        return await self._db.snapshot(
-            lambda conn: load_incidents_sync(
+        async with self._db.read() as conn:
+            return await load_incidents(
                 conn, "guild_id = ? AND message_id = ?", (guild_id, message_id)
             )
-        )
 
     async def message_ids(self) -> list[int]:
         """The id of every message with an incident, ascending, each once."""
-        return await self._db.snapshot(
-            lambda conn: [
-                int(r[0])
-                for r in conn.execute("SELECT DISTINCT message_id FROM incidents ORDER BY 1")
-            ]
-        )
+        async with self._db.read() as conn:
+            rows = await fetch_all(conn, "SELECT DISTINCT message_id FROM incidents ORDER BY 1")
+        return [int(r[0]) for r in rows]

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
 from bot.store import audit
 from bot.store.clock import from_text, to_text, utc_now
-from bot.store.db import Database
+from bot.store.db import Database, fetch_one
 from bot.store.errors import NotFoundError, StateError
 from bot.store.records import NUDGE_STATUSES, Nudge, NudgeStatus, NudgeVia
 
@@ -57,15 +56,14 @@ class SqliteNudges:
         _check_status(status)
         moment = at or utc_now()
         stamp = to_text(moment)
-
-        def work(conn: sqlite3.Connection) -> Nudge:
-            cur = conn.execute(
+        async with self._db.write() as conn:
+            cur = await conn.execute(
                 "INSERT INTO nudges (guild_id, incident_id, recipient_id, via, body, status,"
                 " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (guild_id, incident_id, recipient_id, via, body, status, stamp, stamp),
             )
             nudge_id = int(cast(int, cur.lastrowid))
-            audit.append_sync(
+            await audit.append(
                 conn,
                 ts=moment,
                 actor=actor,
@@ -93,8 +91,6 @@ class SqliteNudges:
                 from_text(stamp),
             )
 
-        return await self._db.transaction(work)
-
     async def set_status(
         self,
         nudge_id: int,
@@ -107,15 +103,14 @@ class SqliteNudges:
         """Record the delivery outcome: delivered, dms_closed, blocked or failed."""
         _check_status(status)
         moment = at or utc_now()
-
-        def work(conn: sqlite3.Connection) -> Nudge:
-            cur = conn.execute(
+        async with self._db.write() as conn:
+            cur = await conn.execute(
                 "UPDATE nudges SET status = ?, detail = ?, updated_at = ? WHERE id = ?",
                 (status, detail, to_text(moment), nudge_id),
             )
             if not cur.rowcount:
                 raise NotFoundError(f"no nudge {nudge_id}")
-            audit.append_sync(
+            await audit.append(
                 conn,
                 ts=moment,
                 actor=actor,
@@ -123,12 +118,10 @@ class SqliteNudges:
                 subject=f"nudge:{nudge_id}",
                 details={"nudge": nudge_id, "status": status, "detail": detail},
             )
-            row = conn.execute(
-                f"SELECT {NUDGE_COLUMNS} FROM nudges WHERE id = ?", (nudge_id,)
-            ).fetchone()
+            row = await fetch_one(
+                conn, f"SELECT {NUDGE_COLUMNS} FROM nudges WHERE id = ?", (nudge_id,)
+            )
             return nudge_from_row(cast(Sequence[Any], row))
-
-        return await self._db.transaction(work)
 
     async def for_member(self, guild_id: int, member_id: int) -> list[Nudge]:
         """Nudges sent to a member, oldest first."""

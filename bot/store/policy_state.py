@@ -8,15 +8,16 @@ remains a plain key -> JSON map for anything small.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import aiosqlite
+
 from bot.store.audit import canonical_json
 from bot.store.clock import to_text, utc_now
-from bot.store.db import Database, run_on_thread
+from bot.store.db import Database, fetch_all
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,13 +35,13 @@ class PolicyChanges:
     replace_all: bool = False
 
 
-def write(conn: sqlite3.Connection, updates: Mapping[str, Any | None], at: str) -> None:
+async def write(conn: aiosqlite.Connection, updates: Mapping[str, Any | None], at: str) -> None:
     """Upsert each key's JSON value (None deletes the key); call inside a write transaction."""
     for key, value in updates.items():
         if value is None:
-            conn.execute("DELETE FROM policy_state WHERE key = ?", (key,))
+            await conn.execute("DELETE FROM policy_state WHERE key = ?", (key,))
         else:
-            conn.execute(
+            await conn.execute(
                 "INSERT INTO policy_state (key, value, updated_at) VALUES (?, ?, ?)"
                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value,"
                 " updated_at = excluded.updated_at",
@@ -48,18 +49,18 @@ def write(conn: sqlite3.Connection, updates: Mapping[str, Any | None], at: str) 
             )
 
 
-def apply_changes(conn: sqlite3.Connection, changes: PolicyChanges) -> None:
+async def apply_changes(conn: aiosqlite.Connection, changes: PolicyChanges) -> None:
     """Write one decision's items; call inside the decision's write transaction."""
     guild = changes.guild_id
     if changes.replace_all:
-        conn.execute("DELETE FROM policy_items WHERE guild_id = ?", (guild,))
+        await conn.execute("DELETE FROM policy_items WHERE guild_id = ?", (guild,))
     if changes.deletes:
-        conn.executemany(
+        await conn.executemany(
             "DELETE FROM policy_items WHERE guild_id = ? AND kind = ? AND key = ?",
             [(guild, kind, key) for kind, key in changes.deletes],
         )
     if changes.upserts:
-        conn.executemany(
+        await conn.executemany(
             "INSERT INTO policy_items (guild_id, kind, key, value) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (guild_id, kind, key) DO UPDATE SET value = excluded.value",
             [
@@ -69,11 +70,13 @@ def apply_changes(conn: sqlite3.Connection, changes: PolicyChanges) -> None:
         )
 
 
-def load_items(conn: sqlite3.Connection, guild_id: int) -> list[tuple[str, str, Any]]:
+async def load_items(conn: aiosqlite.Connection, guild_id: int) -> list[tuple[str, str, Any]]:
     """A guild's items as (kind, key, value) in insertion order."""
-    rows = conn.execute(
-        "SELECT kind, key, value FROM policy_items WHERE guild_id = ? ORDER BY id", (guild_id,)
-    ).fetchall()
+    rows = await fetch_all(
+        conn,
+        "SELECT kind, key, value FROM policy_items WHERE guild_id = ? ORDER BY id",
+        (guild_id,),
+    )
     return [(str(kind), str(key), json.loads(value)) for kind, key, value in rows]
 
 
@@ -86,17 +89,19 @@ class SqlitePolicyState:
 
     async def apply(self, changes: PolicyChanges) -> None:
         """Write a guild's changed items in one transaction of their own."""
-        await self._db.transaction(lambda conn: apply_changes(conn, changes))
+        async with self._db.write() as conn:
+            await apply_changes(conn, changes)
 
     async def items(self, guild_id: int) -> list[tuple[str, str, Any]]:
         """A guild's items as (kind, key, value), in insertion order."""
         async with self._db.read() as conn:
-            return await run_on_thread(conn, load_items, guild_id)
+            return await load_items(conn, guild_id)
 
     async def save(self, updates: Mapping[str, Any | None], *, at: datetime | None = None) -> None:
         """Store several keys in one transaction; a None value deletes its key."""
         moment = to_text(at or utc_now())
-        await self._db.transaction(lambda conn: write(conn, updates, moment))
+        async with self._db.write() as conn:
+            await write(conn, updates, moment)
 
     async def load(self, key: str) -> Any | None:
         """The JSON value stored under `key`, or None."""

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from bot.policy import case_flow
+
 NudgeStatus = Literal["pending", "delivered", "dms_closed", "blocked", "failed"]
 NUDGE_STATUSES: tuple[NudgeStatus, ...] = (
     "pending",
@@ -15,9 +17,10 @@ NUDGE_STATUSES: tuple[NudgeStatus, ...] = (
     "failed",
 )
 NudgeVia = Literal["dm", "channel"]
-CaseState = Literal["open", "acknowledged", "resolved"]
-Outcome = Literal["action_taken", "no_action", "false_positive"]
-OUTCOMES: tuple[Outcome, ...] = ("action_taken", "no_action", "false_positive")
+# A case's life is the policy's (bot/policy/case_flow.py); these are its names.
+CaseState = case_flow.CaseState
+Outcome = case_flow.CaseOutcome
+OUTCOMES: tuple[Outcome, ...] = case_flow.OUTCOMES
 NoteKind = Literal["note", "warning"]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -10,7 +9,7 @@ from typing import Literal
 import aiosqlite
 
 from bot.store.audit import seal
-from bot.store.db import run_on_thread
+from bot.store.db import fetch_all
 
 TextKind = Literal["message", "edit", "reason", "note", "reporter"]
 # What retention removes: the words of flagged and reported messages, not moderators' notes.
@@ -34,17 +33,8 @@ def sealed(body: str, kind: TextKind, author_id: int | None) -> Sealed:
     return Sealed(digest, nonce, body, kind, author_id)
 
 
-def insert_sync(conn: sqlite3.Connection, text: Sealed, at: str, audit_seq: int) -> None:
-    """Store a sealed text; call inside the write transaction that appends `audit_seq`."""
-    conn.execute(
-        "INSERT INTO texts (digest, nonce, body, kind, author_id, created_at, audit_seq)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (text.digest, text.nonce, text.body, text.kind, text.author_id, at, audit_seq),
-    )
-
-
 async def insert(conn: aiosqlite.Connection, text: Sealed, at: str, audit_seq: int) -> None:
-    """`insert_sync` from the event loop."""
+    """Store a sealed text; call inside the write transaction that appends `audit_seq`."""
     await conn.execute(
         "INSERT INTO texts (digest, nonce, body, kind, author_id, created_at, audit_seq)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -52,25 +42,20 @@ async def insert(conn: aiosqlite.Connection, text: Sealed, at: str, audit_seq: i
     )
 
 
-def bodies_sync(conn: sqlite3.Connection, digests: Iterable[str | None]) -> dict[str, str | None]:
+async def bodies(
+    conn: aiosqlite.Connection, digests: Iterable[str | None]
+) -> dict[str, str | None]:
     """digest -> text (None once erased) for the given digests."""
     wanted = sorted({d for d in digests if d})
     found: dict[str, str | None] = {}
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
         marks = ",".join("?" * len(chunk))
-        for digest, body in conn.execute(
-            f"SELECT digest, body FROM texts WHERE digest IN ({marks})", chunk
+        for digest, body in await fetch_all(
+            conn, f"SELECT digest, body FROM texts WHERE digest IN ({marks})", chunk
         ):
             found[str(digest)] = None if body is None else str(body)
     return found
-
-
-async def bodies(
-    conn: aiosqlite.Connection, digests: Iterable[str | None]
-) -> dict[str, str | None]:
-    """`bodies_sync` from the event loop, in one hop."""
-    return await run_on_thread(conn, bodies_sync, list(digests))
 
 
 async def erase_author(conn: aiosqlite.Connection, author_id: int, at: str, reason: str) -> int:

@@ -17,7 +17,6 @@ from bot.policy import (
     PolicyEvent,
     PolicyState,
     decide,
-    escalation,
     resolve_case,
 )
 from bot.policy.index import PolicyIndex, index_of
@@ -38,12 +37,8 @@ CONFIG = PolicyConfig.model_validate(
 )
 
 
-def _plain(
-    state: PolicyState, event: PolicyEvent, now: datetime, monkeypatch: pytest.MonkeyPatch
-) -> tuple[PolicyState, Decision]:
-    with monkeypatch.context() as patch:
-        patch.setattr(escalation, "USE_INDEX", False)
-        return decide(state, event, CONFIG, now, routing=ROUTING)
+def _plain(state: PolicyState, event: PolicyEvent, now: datetime) -> tuple[PolicyState, Decision]:
+    return decide(state, event, CONFIG, now, routing=ROUTING, indexed=False)
 
 
 def _written(changes: Changes) -> tuple[set[tuple[str, str, str]], set[tuple[str, str]]]:
@@ -97,9 +92,7 @@ def _steps(seed: int, count: int) -> Iterator[tuple[str, PolicyEvent | str, date
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
-def test_indexed_decide_equals_the_plain_one_step_by_step(
-    seed: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_indexed_decide_equals_the_plain_one_step_by_step(seed: int) -> None:
     indexed = plain = PolicyState()
     for kind, step, now in _steps(seed, 700):
         if kind == "resolve":
@@ -110,18 +103,16 @@ def test_indexed_decide_equals_the_plain_one_step_by_step(
         assert isinstance(step, PolicyEvent)
         old_indexed, old_plain = indexed, plain
         indexed, got = decide(indexed, step, CONFIG, now, routing=ROUTING)
-        plain, expected = _plain(plain, step, now, monkeypatch)
+        plain, expected = _plain(plain, step, now)
         assert got == expected
         assert indexed == plain
         # The diff from the decision's noted steps writes what comparing the states would.
         assert _written(diff(old_indexed, indexed)) == _written(diff(old_plain, plain))
     assert len(plain.records) <= 101  # the cap held (pruned to 100 before the new one)
-    assert isinstance(indexed._index, PolicyIndex)
+    assert isinstance(indexed.index, PolicyIndex)
 
 
-def test_an_older_state_decided_on_again_gets_its_own_answer(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_an_older_state_decided_on_again_gets_its_own_answer() -> None:
     state = PolicyState()
     history: list[PolicyState] = []
     for kind, step, now in _steps(7, 300):
@@ -132,7 +123,7 @@ def test_an_older_state_decided_on_again_gets_its_own_answer(
     probe = msg(99_999, MEMBERS[0], now, hit("high"), channel=CHANNELS[0], mentions=(MEMBERS[1],))
     for old in (history[-1], history[150], history[10], state):
         got = decide(old, probe, CONFIG, now, routing=ROUTING)
-        assert got == _plain(old, probe, now, monkeypatch)
+        assert got == _plain(old, probe, now)
 
 
 def test_the_index_follows_each_decision_instead_of_being_rebuilt() -> None:
@@ -141,19 +132,17 @@ def test_the_index_follows_each_decision_instead_of_being_rebuilt() -> None:
         if kind == "event":
             assert isinstance(step, PolicyEvent)
             state, _ = decide(state, step, CONFIG, now, routing=ROUTING)
-    kept = state._index
+    kept = state.index
     assert isinstance(kept, PolicyIndex)
     later = msg(123_456, MEMBERS[2], now + timedelta(minutes=1), hit())
     state, _ = decide(state, later, CONFIG, now + timedelta(minutes=1), routing=ROUTING)
-    assert state._index is kept  # followed, not rebuilt
+    assert state.index is kept  # followed, not rebuilt
     assert index_of(state).records.records is state.records
     lanes = index_of(state).records.by_author
     assert sum(len(lane.items) for lane in lanes.values()) == len(state.records)
 
 
-def test_an_expired_record_behind_a_newer_one_is_pruned_too(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_an_expired_record_behind_a_newer_one_is_pruned_too() -> None:
     horizon = CONFIG.horizon()
     a, b = MEMBERS[0], MEMBERS[1]
     steps = [
@@ -165,7 +154,7 @@ def test_an_expired_record_behind_a_newer_one_is_pruned_too(
     indexed = plain = PolicyState()
     for event, now in steps:
         indexed, got = decide(indexed, event, CONFIG, now, routing=ROUTING)
-        plain, expected = _plain(plain, event, now, monkeypatch)
+        plain, expected = _plain(plain, event, now)
         assert (indexed, got) == (plain, expected)
     assert [r.message_id for r in indexed.records] == [2, 4]
     assert [r.message_id for r in index_of(indexed).records.authored(b)] == [2, 4]

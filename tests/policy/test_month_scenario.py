@@ -31,6 +31,7 @@ from bot.policy import (
     load_policy,
     resolve_case,
 )
+from bot.policy.authority import is_moderator_id
 
 RULES = Path(__file__).resolve().parents[2] / "rules"
 START = datetime(2024, 3, 4, tzinfo=UTC)  # Monday
@@ -307,7 +308,7 @@ def play(ruleset: RuleSet, config: PolicyConfig) -> Month:
                 author_id=author,
                 at=item.at,
                 verdict=ruleset.evaluate(item.text, context),
-                author_is_moderator=ROUTING.is_moderator(author),
+                author_is_moderator=is_moderator_id(author, ROUTING),
             )
         state, decision = decide(state, event, config, item.at, routing=ROUTING)
         out.append((item, message_id, decision))

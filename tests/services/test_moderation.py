@@ -129,7 +129,7 @@ async def test_deleting_flagged_message_keeps_evidence(services: Services) -> No
 
 async def test_policy_state_survives_restart(services: Services, tmp_path: Path) -> None:
     await services.moderation.handle_message(msg(1, SLUR))
-    fresh = Services.build(services.store, services.rules, services.book.routing, Clock())
+    fresh = Services.build(services.store, services.rules, services.book.routes, Clock())
 
     outcome = await fresh.moderation.handle_message(msg(2, SLUR))
 
@@ -199,7 +199,7 @@ async def test_state_reloaded_from_rows_equals_the_state_in_memory(
 
     # A second process's view of the same file, as after a restart.
     async with await open_store(tmp_path / "db.sqlite") as store:
-        fresh = Services.build(store, services.rules, services.book.routing, Clock())
+        fresh = Services.build(store, services.rules, services.book.routes, Clock())
         reloaded = await fresh.book.state(GUILD)
 
     assert reloaded == live

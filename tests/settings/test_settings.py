@@ -30,3 +30,28 @@ def test_token_is_never_echoed_in_errors(monkeypatch: pytest.MonkeyPatch) -> Non
         load_settings(None)
     assert "UPSTANDER_RETENTION_DAYS" in str(caught.value)
     assert "secret-token-value" not in str(caught.value)
+
+
+def test_each_listed_server_needs_its_own_routing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("UPSTANDER_GUILD_IDS", "1,2")
+    monkeypatch.setenv("UPSTANDER_GUILD_ROUTING", '{"1": {"moderator_user_id": 5}}')
+    with pytest.raises(SettingsError, match=r"UPSTANDER_GUILD_ROUTING.*missing: 2"):
+        load_settings(None)
+
+
+def test_routing_for_a_server_not_served_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("UPSTANDER_GUILD_IDS", "1")
+    monkeypatch.setenv("UPSTANDER_GUILD_ROUTING", '{"3": {"moderator_user_id": 5}}')
+    with pytest.raises(SettingsError, match=r"server\(s\) 3 that UPSTANDER_GUILD_IDS"):
+        load_settings(None)
+
+
+def test_per_server_routing_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("UPSTANDER_GUILD_IDS", "1,2")
+    routing = (
+        '{"1": {"moderator_user_id": 5}, "2": {"reviewer_user_id": 6, "moderator_user_ids": [7]}}'
+    )
+    monkeypatch.setenv("UPSTANDER_GUILD_ROUTING", routing)
+    settings = load_settings(None)
+    assert settings.guild_routing[1].moderator_user_id == 5
+    assert settings.guild_routing[2].moderator_user_ids == [7]

@@ -88,33 +88,32 @@ async def test_replace_all_drops_what_was_stored(store: SqliteStore) -> None:
     assert await store.policy.items(GUILD_ID) == [("seen", "message:2", at(0).isoformat())]
 
 
-async def test_transaction_runs_on_the_database_thread_and_rolls_back_on_error(
-    store: SqliteStore,
-) -> None:
-    def work(conn: sqlite3.Connection) -> int:
-        conn.execute("INSERT INTO policy_state (key, value, updated_at) VALUES ('k', '1', 'x')")
-        return 7
-
-    assert await store.db.transaction(work) == 7
-
-    def failing(conn: sqlite3.Connection) -> None:
-        conn.execute("INSERT INTO policy_state (key, value, updated_at) VALUES ('j', '1', 'x')")
-        raise RuntimeError("boom")
+async def test_a_write_commits_on_exit_and_rolls_back_on_error(store: SqliteStore) -> None:
+    async with store.db.write() as conn:
+        await conn.execute(
+            "INSERT INTO policy_state (key, value, updated_at) VALUES ('k', '1', 'x')"
+        )
 
     with pytest.raises(RuntimeError, match="boom"):
-        await store.db.transaction(failing)
+        async with store.db.write() as conn:
+            await conn.execute(
+                "INSERT INTO policy_state (key, value, updated_at) VALUES ('j', '1', 'x')"
+            )
+            raise RuntimeError("boom")
     assert await store.policy.load("k") == 1 and await store.policy.load("j") is None
     assert not store.db.conn.in_transaction
 
 
-async def test_transaction_names_a_locked_database(db_path: Path) -> None:
+async def test_a_write_names_a_locked_database(db_path: Path) -> None:
     async with await open_store(db_path, busy_timeout=0.05) as store:
         other = sqlite3.connect(db_path, isolation_level=None)
         other.execute("BEGIN IMMEDIATE")
         try:
             with pytest.raises(StoreUnavailableError, match="locked"):
-                await store.db.transaction(lambda conn: None)
+                async with store.db.write():
+                    pass
         finally:
             other.execute("ROLLBACK")
             other.close()
-        assert await store.db.transaction(lambda conn: 1) == 1
+        async with store.db.write() as conn:
+            await conn.execute("DELETE FROM policy_state")

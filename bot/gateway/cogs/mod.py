@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
 
@@ -12,7 +13,15 @@ from discord.ext import commands
 
 from bot.engine import Severity
 from bot.gateway import render
-from bot.gateway.checks import MODERATOR_PERMISSION, ModeratorGroup
+from bot.gateway.checks import (
+    MODERATOR_PERMISSION,
+    ModeratorGroup,
+    NotModeratorError,
+    audit_refusal,
+    case_refusal_of,
+    visible_cases,
+)
+from bot.services.records import Case
 
 if TYPE_CHECKING:
     from bot.gateway.client import UpstanderBot
@@ -123,17 +132,32 @@ class UpstanderGroup(ModeratorGroup):
         self.add_command(RulesGroup(bot))
         self.add_command(AuditGroup(bot))
 
+    async def _refused(self, interaction: discord.Interaction, case: Case) -> bool:
+        """Refuse (audited, one sentence) a case the caller may not see or decide."""
+        routing = self.bot.routing(_guild(interaction))
+        refusal = case_refusal_of(interaction.user, routing, case, interaction.permissions)
+        if refusal is None:
+            return False
+        await audit_refusal(interaction, NotModeratorError(refusal))
+        await _say(interaction, refusal)
+        return True
+
     @app_commands.command(description="A member's record: incidents, nudges, cases, notes")
     async def history(self, interaction: discord.Interaction, member: discord.Member) -> None:
-        """Everything on record about a member."""
-        found = await self.bot.services.members.history(_guild(interaction), member.id)
-        await _say(interaction, render.history_text(found))
+        """Everything on record about a member (without cases the caller may not see)."""
+        guild_id = _guild(interaction)
+        found = await self.bot.services.members.history(guild_id, member.id)
+        routing = self.bot.routing(guild_id)
+        shown = visible_cases(interaction.user, routing, found.cases, interaction.permissions)
+        await _say(interaction, render.history_text(replace(found, cases=tuple(shown))))
 
     @app_commands.command(description="One case with its evidence")
     @app_commands.rename(case_id="id")
     async def case(self, interaction: discord.Interaction, case_id: int) -> None:
-        """Show a case."""
+        """Show a case to those who may decide it (never its subject)."""
         view = await self.bot.services.cases.view(case_id, _guild(interaction))
+        if await self._refused(interaction, view.case):
+            return
         await _say(interaction, render.case_text(view))
 
     @app_commands.command(description="Cases: the open ones, or (open: False) the latest of all")
@@ -147,6 +171,8 @@ class UpstanderGroup(ModeratorGroup):
         else:
             found = await self.bot.services.cases.recent_cases(guild_id)
             empty = "No cases yet."
+        routing = self.bot.routing(guild_id)
+        found = visible_cases(interaction.user, routing, found, interaction.permissions)
         text = "\n".join(render.case_line(c) for c in found) or empty
         await _say(interaction, text[:1900])
 
@@ -159,8 +185,10 @@ class UpstanderGroup(ModeratorGroup):
         outcome: OutcomeName,
         note: str | None = None,
     ) -> None:
-        """Close a case with an outcome and an optional note."""
-        await self.bot.services.cases.view(case_id, _guild(interaction))
+        """Close a case with an outcome and an optional note (not one's own, nor the reviewer's)."""
+        found = await self.bot.services.cases.view(case_id, _guild(interaction))
+        if await self._refused(interaction, found.case):
+            return
         case = await self.bot.services.cases.resolve(case_id, interaction.user.id, outcome, note)
         await _say(interaction, f"Case #{case.id} resolved: {outcome.replace('_', ' ')}.")
 
@@ -182,7 +210,7 @@ class UpstanderGroup(ModeratorGroup):
             text,
             category=category,
             severity=Severity.parse(severity),
-            member_is_moderator=self.bot.author_is_moderator(member),
+            member_is_moderator=self.bot.author_is_moderator(member, _guild(interaction)),
         )
         await _say(interaction, f"{note.kind.capitalize()} #{note.id} added for {member.mention}.")
         await self.bot.courier.deliver(outcome)

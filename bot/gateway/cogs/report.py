@@ -9,7 +9,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.gateway import convert
+from bot.gateway.checks import actor_of
 from bot.gateway.errors import reply_error
+from bot.policy.authority import report_refusal
 from bot.services.reports import ReportRefusedError
 
 if TYPE_CHECKING:
@@ -40,8 +42,17 @@ class ReportModal(discord.ui.Modal, title="Report to moderators"):
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         """File the report, confirm privately, then tell the moderator."""
+        target = self.target
+        # A reported message carries its author as a user: their roles come from the server.
+        author = (
+            await self.bot.member_of(interaction.guild_id, target.author.id)
+            if interaction.guild_id is not None
+            else None
+        )
         filed = await self.bot.services.reports.file(
-            convert.report_in(self.target, interaction.user.id, self.reason.value)
+            convert.report_in(
+                target, interaction.user.id, self.reason.value, author or target.author
+            )
         )
         if filed.duplicate:
             await interaction.response.send_message(
@@ -77,8 +88,7 @@ class ReportCog(commands.Cog):
 
     async def report(self, interaction: discord.Interaction, message: discord.Message) -> None:
         """Open the reason modal for the reported message."""
-        if message.author.bot:
-            raise ReportRefusedError("Messages from bots cannot be reported here.")
-        if message.author.id == interaction.user.id:
-            raise ReportRefusedError("You cannot report your own message.")
+        refusal = report_refusal(actor_of(interaction.user), actor_of(message.author))
+        if refusal is not None:
+            raise ReportRefusedError(refusal)
         await interaction.response.send_modal(ReportModal(self.bot, message))

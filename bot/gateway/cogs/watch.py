@@ -30,14 +30,16 @@ class WatchCog(commands.Cog):
             return False
         return self.bot.watches(message.channel, message.guild.id)
 
+    def _by_moderator(self, message: discord.Message) -> bool:
+        guild_id = message.guild.id if message.guild is not None else 0
+        return self.bot.author_is_moderator(message.author, guild_id)
+
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
         """Judge a new message; nudge and alert as the policy says."""
         if not self._wanted(message):
             return
-        incoming = convert.message_in(
-            message, is_moderator=self.bot.author_is_moderator(message.author)
-        )
+        incoming = convert.message_in(message, is_moderator=self._by_moderator(message))
         outcome = await self.bot.services.moderation.handle_message(incoming)
         await self.bot.courier.deliver(outcome)
         self.bot.retry_kept_soon()  # the store refused it: retry until it takes it
@@ -48,9 +50,7 @@ class WatchCog(commands.Cog):
         message = payload.message
         if payload.guild_id is None or not self._wanted(message):
             return
-        incoming = convert.edit_in(
-            message, is_moderator=self.bot.author_is_moderator(message.author)
-        )
+        incoming = convert.edit_in(message, is_moderator=self._by_moderator(message))
         outcome = await self.bot.services.moderation.handle_edit(incoming)
         await self.bot.courier.deliver(outcome)
 
@@ -80,7 +80,7 @@ class WatchCog(commands.Cog):
             return
         guild = self.bot.get_guild(execution.guild_id)
         member = guild.get_member(execution.user_id) if guild is not None else None
-        is_mod = member is not None and self.bot.author_is_moderator(member)
+        is_mod = member is not None and self.bot.author_is_moderator(member, execution.guild_id)
         block = convert.automod_in(execution, is_moderator=is_mod)
         outcome = await self.bot.services.moderation.handle_automod(block)
         await self.bot.courier.deliver(outcome)
