@@ -48,12 +48,11 @@ class Composer:
     persons: Phrases
     cue_pairs: tuple[tuple[frozenset[int], frozenset[int]], ...]  # both sides: look closer
     cue_groups: frozenset[int] = frozenset()  # group terms that are cues on their own
-    loud: frozenset[int] = frozenset()  # other cues on their own: short group words, bounded
 
     def cued(self, found: Mapping[int, object]) -> bool:
         """True if the first pass saw a group term, or both sides of a cue pair."""
         atoms = found.keys()
-        if not atoms.isdisjoint(self.cue_groups) or not atoms.isdisjoint(self.loud):
+        if not atoms.isdisjoint(self.cue_groups):
             return True
         return any(not atoms.isdisjoint(a) and not atoms.isdisjoint(b) for a, b in self.cue_pairs)
 

@@ -8,7 +8,6 @@ file and line.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -22,10 +21,6 @@ from bot.engine.verdict import Severity
 
 Where = tuple[object, ...]
 # Word sets a shape can do without (it then matches fewer wordings).
-_ADJECTIVE_PARTNERS = (
-    "{are,were,aren't,arent,should,shouldn't,shouldnt,must,deserve,need,have no}",
-    "{do not,don't,every,any,each}",
-)
 _OPTIONAL_SETS = frozenset(
     {"lead_ins", "epithet_fillers", "post_modifiers", "typical", "let_denials", "intents"}
 )
@@ -101,18 +96,10 @@ class _Resolver:
         return phrases
 
 
-RegexFn = Callable[[str], int | None]
-TextFn = Callable[[int], str | None]
-_CUE_CHUNK = 400  # words per cue regex
-_SHORT_CUE = 6  # letters: a cue word this short is looked for with word boundaries
-
-
 def build_composer(
     model: Compose,
     terms: TermsFn,
     lexicons: Lexicons,
-    regex: RegexFn | None = None,
-    text_of: TextFn | None = None,
 ) -> tuple[Composer | None, list[tuple[Where, str]]]:
     """The composer for a `compose:` section (None if it has no rules), and its errors."""
     resolver = _Resolver(dict(model.words), lexicons)
@@ -168,16 +155,11 @@ def build_composer(
     refer_back = _phrases(resolver, targets.refer_back, ("targets", "refer_back"))
     persons = _phrases(resolver, targets.persons, ("targets", "persons"))
     adjective_terms = sorted({t for ws in targets.adjectives.values() for t in ws})
-    adjective_words = [w for term in adjective_terms for w in expand_braces(term)]
-    adjective_side = _cue_side(adjective_words, regex, terms)
-    # A group adjective calls the layer up only beside a person noun or a plural copula or
-    # modal ("deaf accountants are ..."): alone, "black" and "english" are everyday words.
-    noun_or_verb = [*targets.person_nouns, *_ADJECTIVE_PARTNERS]
+    # A group adjective calls the layer up only beside a person noun, or beside a harm word
+    # ("every bisexual ... gets stabbed"): alone, "black" and "english" are everyday words.
+    adjective_side = terms(adjective_terms, ("targets", "adjectives"))
     pairs: list[tuple[Iterable[int], Iterable[int]]] = [
-        (
-            adjective_side,
-            terms(noun_or_verb, ("targets", "person_nouns")),
-        )
+        (adjective_side, terms(targets.person_nouns, ("targets", "person_nouns")))
     ]
     # Cue words of three letters or more: the first pass matches a literal inside words, so a
     # cue "u" would call back on nearly every message ("build", "lunch").
@@ -189,15 +171,15 @@ def build_composer(
     ]
     person_side = terms(cue_people, ("targets", "persons"))
     for composed in rules:
-        if composed.aim == "person":
+        if composed.shape in ("threat", "wish", "should"):
             harm = [" ".join(p) for p in composed.predicate.source if _plain(p)]
-            harm_side = _cue_side(harm, regex, terms)
-            pairs.append((harm_side, person_side))
+            harm_side = terms(harm, ("rules",))
+            pairs.append((harm_side, person_side if composed.aim == "person" else adjective_side))
     if not rules:
         return None, resolver.errors
-    # Group terms stay literals: they are in the first pass already, as sides of the phrase
-    # rules' pairs, and thousands of them in cue regexes cost seconds of compiling.
-    groups_bounded = None
+    # Cues are literals. Regexes with word boundaries would spare the exact pass for literals
+    # found inside words ("hang" in "change"), but they made every first-pass scan slower
+    # (the raw scan fell from ~900,000 to ~320,000 msg/s) and cost seconds of compiling.
     composer = Composer(
         rules=tuple(rules),
         sets=sets,
@@ -207,42 +189,9 @@ def build_composer(
         refer_back=refer_back,
         persons=persons,
         cue_pairs=tuple((frozenset(a), frozenset(b)) for a, b in pairs if a and b),
-        cue_groups=frozenset(group_atoms) if groups_bounded is None else frozenset(),
-        loud=groups_bounded or frozenset(),
+        cue_groups=frozenset(group_atoms),
     )
     return composer, resolver.errors
-
-
-def _cue_side(texts: list[str], regex: RegexFn | None, terms: TermsFn) -> frozenset[int]:
-    """Atoms for one side of a cue pair: short words (often inside longer ones: "kill" in
-    "skills", "hang" in "change") by a bounded regex, longer words and phrases as literals,
-    which compile faster."""
-    short = [t for t in texts if t.isalpha() and len(t) <= _SHORT_CUE]
-    bounded = _bounded(short, regex)
-    if bounded is None:
-        return frozenset(terms(texts, ("cues",)))
-    rest = [t for t in texts if not (t.isalpha() and len(t) <= _SHORT_CUE)]
-    return bounded | frozenset(terms(rest, ("cues",)))
-
-
-def _bounded(texts: Iterable[str], regex: RegexFn | None) -> frozenset[int] | None:
-    """Cue regexes for words and phrases, with word boundaries, a few hundred each.
-
-    The first pass finds literals inside words, so a cue literal ("men" in "comments", "hang"
-    in "change") would send every such message to the exact pass. These regexes report a cue
-    only where it stands as a word; no literal atom is needed for them. None if a regex is
-    refused (or no regex function is given): the caller keeps literals."""
-    if regex is None:
-        return None
-    words = sorted({re.escape(t) for t in texts if t})
-    out: set[int] = set()
-    for start in range(0, len(words), _CUE_CHUNK):
-        chunk = "|".join(words[start : start + _CUE_CHUNK])
-        bounded = regex(f"(?:^|[^a-z0-9])(?:{chunk})(?:[^a-z0-9]|$)")
-        if bounded is None:
-            return None
-        out.add(bounded)
-    return frozenset(out)
 
 
 def _inflected(phrase: Phrase) -> list[Phrase]:

@@ -24,7 +24,7 @@ from bot.engine.compose import Composer
 from bot.engine.compose_build import build_composer
 from bot.engine.lexicons import Lexicons
 from bot.engine.matcher import Atom, Matcher, PatternError, compile_re2
-from bot.engine.patterns import Literal, TermError, expand_braces, term_literal
+from bot.engine.patterns import TermError, expand_braces, term_literal
 from bot.engine.ruleset import CompiledNear, CompiledRule, RuleSet
 from bot.engine.schema import Options, Rule, RuleFile
 from bot.engine.verdict import Severity
@@ -335,15 +335,7 @@ def _compose(
     def terms(entries: list[str], path: tuple[object, ...]) -> dict[int, str | None]:
         return compiler.terms(entries, where(path))
 
-    def regex(pattern: str) -> int | None:
-        found = compiler.regexes([pattern], where(("targets", "groups")))
-        return found[0] if found else None
-
-    def text_of(atom: int) -> str | None:
-        value = compiler.atoms[atom]
-        return value.skeleton.decode("utf-8", "replace") if isinstance(value, Literal) else None
-
-    composer, problems = build_composer(item.model.compose, terms, Lexicons(), regex, text_of)
+    composer, problems = build_composer(item.model.compose, terms, Lexicons())
     errors.extend(RuleError(*where(path), message) for path, message in problems)
     if composer is None:
         return None

@@ -151,7 +151,7 @@ class RuleSet:
             self._composed_ids = frozenset(r.id for r in composer.rules if self._enabled(r))
         if self._composed_ids and composer is not None:
             # The layer's cues: a group term on its own, or both sides of a cue pair.
-            loud = self._direct_atoms | composer.cue_groups | composer.loud
+            loud = self._direct_atoms | composer.cue_groups
             pairs += [(a, b) for a, b in composer.cue_pairs]
         self._composer = composer if self._composed_ids else None
         matcher.build_first_pass(loud, pairs)
