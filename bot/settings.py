@@ -6,8 +6,10 @@ Discord hosting guide uses). Nothing here runs at import time: call `load_settin
 
 from __future__ import annotations
 
+import difflib
 import json
 import logging
+import os
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -16,6 +18,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as SourceError
 
 from bot.routing_settings import GuildRouting, routing_problem
+from bot.rules_location import default_cache_dir, default_rules_dir
 
 
 class SettingsError(Exception):
@@ -39,7 +42,7 @@ class Settings(BaseSettings):
     )
 
     discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")
-    rules: Path = Path("rules")
+    rules: Path = Field(default_factory=default_rules_dir)  # ./rules, else the built-in set
     database: Path = Path("upstander.db")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["plain", "json"] = "plain"
@@ -54,9 +57,11 @@ class Settings(BaseSettings):
     moderator_user_ids: IdList = Field(default_factory=list)  # besides the role/permission
     # Per server (JSON keyed by server id); see bot/routing_settings.py.
     guild_routing: dict[int, GuildRouting] = Field(default_factory=dict, validate_default=True)
+    cache_dir: Path | None = None  # compiled rules; None: the platform's cache directory
     rules_poll_seconds: float = Field(default=3.0, ge=0)  # 0 switches hot reload off
     channel_notice_when_dm_closed: bool = False
     retention_days: int = Field(default=365, ge=1)
+    checkin_targets: bool = True  # one kind DM to a colleague a raised pattern aims at
 
     discord_api_base: str | None = None
     discord_gateway: str | None = None
@@ -98,6 +103,11 @@ class Settings(BaseSettings):
         return value
 
     @property
+    def cache_directory(self) -> Path:
+        """Where compiled rule sets are cached (`UPSTANDER_CACHE_DIR`, else the platform's)."""
+        return self.cache_dir or default_cache_dir()
+
+    @property
     def log_level_number(self) -> int:
         """The log level as a `logging` constant."""
         return int(logging.getLevelName(self.log_level))
@@ -126,3 +136,36 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
             + "\n  ".join(lines)
             + "\nFix them in the environment or in .env (see deploy/.env.example)."
         ) from None
+
+
+# Knobs of the benchmark scripts (benchmarks/), read by them and not by the bot.
+_NOT_SETTINGS_PREFIXES = ("UPSTANDER_BENCH_",)
+
+
+def setting_names() -> list[str]:
+    """Every environment variable the settings read."""
+    return [_env_name(field) for field in Settings.model_fields]
+
+
+def unknown_variables(env_file: str | Path | None = ".env") -> list[str]:
+    """Warnings for `UPSTANDER_*` variables (environment or `.env`) that are no setting, each
+    with the nearest valid name: a misspelt setting would otherwise be silently ignored."""
+    from dotenv import dotenv_values  # pydantic-settings' own .env reader
+
+    names = set(os.environ)
+    if env_file is not None and Path(env_file).is_file():
+        names |= {key for key in dotenv_values(env_file) if key}
+    known = setting_names()
+    warnings = []
+    for name in sorted(names):
+        upper = name.upper()
+        if not upper.startswith("UPSTANDER_") or upper in known:
+            continue
+        if upper.startswith(_NOT_SETTINGS_PREFIXES):
+            continue
+        # Compared without the shared prefix, which would make every name look close.
+        suffixes = {known_name.removeprefix("UPSTANDER_"): known_name for known_name in known}
+        nearest = difflib.get_close_matches(upper[len("UPSTANDER_") :], suffixes, n=1, cutoff=0.6)
+        hint = f" (did you mean {suffixes[nearest[0]]}?)" if nearest else ""
+        warnings.append(f"{name} is not a setting{hint}; it is ignored (all: deploy/.env.example)")
+    return warnings

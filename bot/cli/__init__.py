@@ -12,13 +12,14 @@ import sys
 from collections.abc import Sequence
 from importlib import metadata
 
-from bot.settings import SettingsError, load_settings
+from bot.settings import SettingsError, load_settings, unknown_variables
 
 COMMAND_MODULES = (
     "bot.cli.engine_cmds",
     "bot.cli.demo_cmd",
     "bot.cli.ops_cmds",
     "bot.cli.store_cmds",
+    "bot.cli.evidence_cmd",
     "bot.cli.scan_cmd",
     "bot.cli.run_cmd",
 )
@@ -53,6 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"upstander: {exc}", file=sys.stderr)
         return 2
+    for warning in unknown_variables():
+        print(f"upstander: warning: {warning}", file=sys.stderr)
     try:
         return int(args.handler(args, settings))
     except BrokenPipeError:

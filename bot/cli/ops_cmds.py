@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.routing_settings import GuildRouting
 from bot.settings import Settings
 
 # The bot's permissions, each with the reason it needs it, and no more.
@@ -68,19 +70,49 @@ class Checkup:
 
 
 def _check_settings(settings: Settings, report: Checkup) -> None:
-    report.ok(f"settings: rules {settings.rules}, database {settings.database}")
-    if not (settings.moderator_user_id or settings.moderator_channel_id):
-        report.fail(
-            "no designated moderator: set UPSTANDER_MODERATOR_USER_ID and/or "
-            "UPSTANDER_MODERATOR_CHANNEL_ID, or escalations have nowhere to go"
+    from bot.rules_location import describe
+
+    report.ok(f"settings: rules {describe(settings.rules)}, database {settings.database}")
+    for where, routing in _routings(settings):
+        if not (routing.moderator_user_id or routing.moderator_channel_id):
+            report.fail(
+                f"no designated moderator{where}: set UPSTANDER_MODERATOR_USER_ID and/or "
+                "UPSTANDER_MODERATOR_CHANNEL_ID, or escalations have nowhere to go"
+            )
+        if not routing.reviewer_user_id:
+            report.warn(
+                f"no UPSTANDER_REVIEWER_USER_ID{where}: cases about a moderator cannot be routed"
+            )
+
+
+def _routings(settings: Settings) -> list[tuple[str, GuildRouting]]:
+    """(" for server N" or "", routing) for each routing in use: per server, then the unkeyed."""
+    found = [(f" for server {g}", r) for g, r in settings.guild_routing.items()]
+    served = settings.guild_ids
+    if not found or not served or any(g not in settings.guild_routing for g in served):
+        unkeyed = GuildRouting(
+            moderator_user_id=settings.moderator_user_id,
+            moderator_channel_id=settings.moderator_channel_id,
+            reviewer_user_id=settings.reviewer_user_id,
         )
-    if not settings.reviewer_user_id:
-        report.warn("no UPSTANDER_REVIEWER_USER_ID: cases about a moderator cannot be routed")
+        found.append(("", unkeyed))
+    return found
 
 
 async def _check_database(settings: Settings, report: Checkup) -> None:
     from bot.store import StoreError, open_store
 
+    path = settings.database
+    if not path.exists():
+        # Checked, not created: doctor leaves no database behind (the bot makes it at start).
+        folder = path.parent
+        if not folder.is_dir():
+            report.fail(f"UPSTANDER_DATABASE={path}: directory {folder} does not exist")
+        elif not os.access(folder, os.W_OK | os.X_OK):
+            report.fail(f"UPSTANDER_DATABASE={path}: directory {folder} is not writable")
+        else:
+            report.ok(f"database {path}: not created yet; `upstander run` will create it")
+        return
     try:
         store = await open_store(settings.database)
     except StoreError as exc:
@@ -93,9 +125,11 @@ async def _check_database(settings: Settings, report: Checkup) -> None:
 def _check_rules(settings: Settings, report: Checkup) -> None:
     from bot.cli.engine_cmds import run_examples
     from bot.engine import load_rules
+    from bot.engine.cache import RulesCache
     from bot.policy import load_policy
+    from bot.rules_location import describe
 
-    result = load_rules(settings.rules)
+    result = load_rules(settings.rules, RulesCache(settings.cache_directory))
     if result.ruleset is None:
         for rule_error in result.errors:
             report.fail(f"rules: {rule_error}")
@@ -103,7 +137,10 @@ def _check_rules(settings: Settings, report: Checkup) -> None:
     ran, failures = run_examples(result.ruleset)
     for failure in failures:
         report.fail(f"rule example: {failure}")
-    report.ok(f"rules: {len(result.ruleset)} rules, {ran - len(failures)}/{ran} examples pass")
+    report.ok(
+        f"rules: {describe(settings.rules)}, version {result.ruleset.version}, "
+        f"{len(result.ruleset)} rules, {ran - len(failures)}/{ran} examples pass"
+    )
     policy = load_policy(settings.rules)
     for error in policy.errors:
         report.fail(f"policy: {error}")
@@ -171,9 +208,8 @@ async def _check_access(session: Any, base: str, settings: Settings, report: Che
             report.fail(f"server {guild.get('name')}: missing permissions {', '.join(lacking)}")
         else:
             report.ok(f"server {guild.get('name')}: permissions in place")
-    for channel_id in settings.watched_channel_ids + [
-        c for c in [settings.moderator_channel_id] if c
-    ]:
+    moderators = [r.moderator_channel_id for _, r in _routings(settings)]
+    for channel_id in settings.watched_channel_ids + [c for c in moderators if c]:
         status, _ = await _get(session, f"{base}/channels/{channel_id}")
         if status == 200:
             report.ok(f"channel {channel_id}: visible to the bot")

@@ -14,6 +14,8 @@ import signal
 import sys
 from typing import Any
 
+from bot.cli.run_report import ready_line, routing_warnings, server_warnings
+from bot.rules_location import describe
 from bot.settings import Settings
 
 log = logging.getLogger("bot.run")
@@ -78,13 +80,16 @@ def _fail(message: str) -> int:
 
 
 def cmd_run(args: Any, settings: Settings) -> int:
-    """Check the settings and rules, then run the bot until a signal stops it."""
+    """Check the settings, rules and database, then run the bot until a signal stops it."""
     if settings.discord_token is None or not settings.discord_token.get_secret_value().strip():
         return _fail(NO_TOKEN)
     configure_logging(settings)
-    from bot.services import LiveRules  # imported late: `--help` stays fast
+    from bot.engine.cache import RulesCache  # imported late: `--help` stays fast
+    from bot.services import LiveRules
 
-    rules = LiveRules(settings.rules)
+    for warning in routing_warnings(settings):
+        log.warning("%s", warning)
+    rules = LiveRules(settings.rules, RulesCache(settings.cache_directory))
     errors = rules.load_initial()
     if errors:
         listed = "\n  ".join(errors[:30])
@@ -92,21 +97,42 @@ def cmd_run(args: Any, settings: Settings) -> int:
             f"the rules in {settings.rules} have errors (UPSTANDER_RULES):\n  {listed}\n"
             "Fix them (`upstander rules lint`) or point UPSTANDER_RULES at a good directory."
         )
+    log.info(
+        "rules: %s, version %s, %d rules",
+        describe(settings.rules),
+        rules.version,
+        len(rules.ruleset),
+    )
     return asyncio.run(_run(settings, rules))
 
 
 async def _run(settings: Settings, rules: Any) -> int:
+    from bot.store import StoreError, open_store
+
+    # Before logging in: a bad database is a setting to fix, not something to find later.
+    try:
+        store = await open_store(settings.database)
+    except StoreError as exc:
+        return _fail(f"UPSTANDER_DATABASE={settings.database}: {exc}")
+    try:
+        return await _serve(settings, rules, store)
+    finally:
+        await store.close()
+
+
+async def _serve(settings: Settings, rules: Any, store: Any) -> int:
+    import aiohttp
     import discord
 
     from bot.gateway import create_bot
     from bot.services.rules_live import RulesUnavailableError
     from bot.store import StoreError
 
-    bot = create_bot(settings, rules=rules)
+    bot = create_bot(settings, rules=rules, store=store)
     loop = asyncio.get_running_loop()
     gc.set_threshold(*GC_THRESHOLDS)
     _freeze_survivors()
-    freezing = loop.create_task(_freeze_once_ready(bot), name="upstander-gc-freeze")
+    readying = loop.create_task(_once_ready(bot, settings, rules), name="upstander-ready")
     stopping: list[asyncio.Task[None]] = []
 
     def stop(name: str) -> None:
@@ -129,12 +155,26 @@ async def _run(settings: Settings, rules: Any) -> int:
         )
     except (StoreError, RulesUnavailableError) as exc:
         return _fail(str(exc))
+    except discord.HTTPException as exc:  # Discord itself answered with an error
+        return _fail(f"Discord answered HTTP {exc.status} at login; try again later.")
+    except (aiohttp.ClientError, discord.GatewayNotFound, OSError, TimeoutError) as exc:
+        return _fail(unreachable(settings, exc))
     finally:
-        freezing.cancel()  # a start-up that failed never got ready
+        readying.cancel()  # a start-up that failed never got ready
     if stopping:
         await stopping[0]
     log.info("stopped cleanly")
     return 0
+
+
+def unreachable(settings: Settings, exc: BaseException) -> str:
+    """One line for a network failure before the bot got connected."""
+    where = settings.discord_api_base or "discord.com"
+    reason = " ".join(str(exc).split()) or type(exc).__name__  # one line, whatever aiohttp says
+    return (
+        f"cannot reach Discord ({where}): {reason}. Check this machine's network connection "
+        "(DNS, proxy, firewall), then start again."
+    )
 
 
 def _freeze_survivors() -> None:
@@ -143,8 +183,22 @@ def _freeze_survivors() -> None:
     gc.freeze()
 
 
-async def _freeze_once_ready(bot: Any) -> None:
-    """After start-up (store open, commands synced, gateway ready): freeze what setup added."""
+async def _once_ready(bot: Any, settings: Settings, rules: Any) -> None:
+    """Once connected: say so in one line, then freeze what start-up added (see above)."""
     await bot.wait_until_ready()
+    user = f"{bot.user} (id {bot.user.id})" if bot.user else "?"
+    log.info(
+        "%s",
+        ready_line(
+            settings,
+            user,
+            len(bot.guilds),
+            len(rules.ruleset),
+            rules.version,
+            describe(settings.rules),
+        ),
+    )
+    for warning in server_warnings(settings, {guild.id for guild in bot.guilds}):
+        log.warning("%s", warning)
     _freeze_survivors()
     log.debug("start-up objects frozen: %d", gc.get_freeze_count())

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.engine import RuleSet, load_rules
+from bot.engine.cache import RulesCache
 from bot.policy import PolicyConfig, load_policy
 from bot.scan import (
     ChatMessage,
@@ -113,8 +114,8 @@ def _fail(message: str) -> int:
     return 2
 
 
-def _load(directory: Path) -> tuple[RuleSet, PolicyConfig] | str:
-    rules = load_rules(directory)
+def _load(directory: Path, cache: RulesCache) -> tuple[RuleSet, PolicyConfig] | str:
+    rules = load_rules(directory, cache)
     if rules.ruleset is None:
         for error in rules.errors:
             print(error, file=sys.stderr)
@@ -180,7 +181,7 @@ def cmd_scan(args: argparse.Namespace, settings: Settings) -> int:
             detect_format(name)
     except ExportFormatError as exc:
         return _fail(str(exc))
-    loaded = _load(args.rules or settings.rules)
+    loaded = _load(args.rules or settings.rules, RulesCache(settings.cache_directory))
     if isinstance(loaded, str):
         return _fail(loaded)
     ruleset, policy = loaded

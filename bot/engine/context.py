@@ -173,6 +173,9 @@ class EvalContext:
     mentions: tuple[int, ...] = ()
     reply_to: int | None = None  # author id of the message replied to
     member_names: Mapping[str, int] = field(default_factory=dict)  # folded name -> member id
+    # The message's channel, its parent channel (threads) and its category, for rule scope;
+    # empty (the command line, `rules test`) means no scope applies.
+    places: tuple[int, ...] = ()
 
 
 class Tokens:

@@ -8,20 +8,25 @@ is refused, so loading can never construct objects.
 
 from __future__ import annotations
 
-import hashlib
+import dataclasses
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from bot.engine import setproduct
+from bot.engine.cache import RulesCache, cache_key, content_version
 from bot.engine.compose import Composer
 from bot.engine.compose_build import build_composer
+from bot.engine.diagnostics import RuleError as RuleError  # re-exported: part of the API
+from bot.engine.diagnostics import line_at as _line
+from bot.engine.diagnostics import pattern_errors, syntax_error, validation_error
 from bot.engine.lexicons import Lexicons
 from bot.engine.matcher import Atom, Matcher, PatternError, compile_re2
 from bot.engine.patterns import TermError, expand_braces, term_literal
@@ -34,43 +39,17 @@ MAX_DEPTH = 32
 
 
 @dataclass(frozen=True, slots=True)
-class RuleError:
-    """One problem in the rule files, fit to show an admin."""
-
-    file: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
-
-
-@dataclass(frozen=True, slots=True)
 class LoadResult:
     """The compiled rule set (None if there was any error) and the errors found."""
 
     ruleset: RuleSet | None
     errors: tuple[RuleError, ...]
+    cached: bool = False  # True when the rule set came from the on-disk cache, not compiled
 
     @property
     def ok(self) -> bool:
         """True when the rules loaded without error."""
         return self.ruleset is not None and not self.errors
-
-
-def _line(node: Any, path: tuple[Any, ...]) -> int:
-    """1-based line of the deepest element of `path` that exists in the YAML tree."""
-    line = 1
-    for key in path:
-        if isinstance(node, CommentedMap) and key in node:
-            line = node.lc.key(key)[0] + 1
-            node = node[key]
-        elif isinstance(node, CommentedSeq) and isinstance(key, int) and key < len(node):
-            line = node.lc.item(key)[0] + 1
-            node = node[key]
-        else:
-            break
-    return line
 
 
 def _plain(node: Any, file: str, depth: int = 0, seen: set[int] | None = None) -> Any:
@@ -152,9 +131,8 @@ def _safe_load(name: str, text: str) -> tuple[Any, Any]:
     try:
         tree = yaml.load(text)
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        raise _FileError(name, line, f"YAML syntax: {exc.problem or exc.context}") from None
+        line, message = syntax_error(text, exc)
+        raise _FileError(name, line, f"YAML syntax: {message}") from None
     except (YAMLError, RecursionError) as exc:
         raise _FileError(name, 1, f"YAML could not be read: {exc}") from None
     if tree is None:
@@ -179,18 +157,15 @@ def _read(name: str, text: str) -> _Parsed:
         model = RuleFile.model_validate(plain)
     except ValidationError as exc:
         failure = _FileError(name, 1, "invalid rule file")
-        failure.errors = [_validation_error(name, tree, e) for e in exc.errors()]
+        failure.errors = [validation_error(name, tree, plain, e) for e in exc.errors()]
+        # Its bad patterns too, so that fixing the file takes one round, not two.
+        failure.errors += pattern_errors(name, tree, plain)
+        failure.errors.sort(key=lambda error: error.line)
         raise failure from None
     return _Parsed(name, tree, model)
 
 
-def _validation_error(name: str, tree: Any, error: Any) -> RuleError:
-    location = tuple(error["loc"])
-    where = ".".join(str(p) for p in location)
-    message = str(error["msg"])
-    if error["type"] == "extra_forbidden":
-        message = f"unknown key '{location[-1]}'"
-    return RuleError(name, _line(tree, location), f"{where}: {message}")
+_Where = Callable[[int], tuple[str, int]]  # an entry's number in a list -> (file, line)
 
 
 class _Compiler:
@@ -208,33 +183,38 @@ class _Compiler:
             self.atoms.append(key)
         return self._atom_ids[key]
 
-    def terms(self, entries: list[str], where: tuple[str, int]) -> dict[int, str | None]:
+    def terms(self, entries: list[str], where: _Where) -> dict[int, str | None]:
         """Atom ids (with tags) for a list of terms and @set references."""
         out: dict[int, str | None] = {}
-        for entry in entries:
-            if entry.startswith("@"):
+        for number, entry in enumerate(entries):
+            at = where(number)
+            if setproduct.is_reference(entry):
                 name = entry[1:]
                 if name not in self.termsets:
-                    self.errors.append(RuleError(*where, f"unknown term set '@{name}'"))
+                    self.errors.append(RuleError(*at, f"unknown term set '@{name}'"))
                     continue
                 items = self.termsets[name]
             else:
                 items = [(entry, None)]
             for term, tag in items:
                 try:
-                    for variant in expand_braces(term):
+                    if setproduct.names_sets(term):
+                        variants = setproduct.expand(term, self.termsets)
+                    else:
+                        variants = expand_braces(term)
+                    for variant in variants:
                         out.setdefault(self.atom(term_literal(variant)), tag)
                 except TermError as exc:
-                    self.errors.append(RuleError(*where, str(exc)))
+                    self.errors.append(RuleError(*at, str(exc)))
         return out
 
-    def regexes(self, patterns: list[str], where: tuple[str, int]) -> tuple[int, ...]:
+    def regexes(self, patterns: list[str], where: _Where) -> tuple[int, ...]:
         ids = []
-        for pattern in patterns:
+        for number, pattern in enumerate(patterns):
             try:
                 compile_re2(pattern)
             except PatternError as exc:
-                self.errors.append(RuleError(*where, f"regex {pattern!r}: {exc}"))
+                self.errors.append(RuleError(*where(number), f"regex {pattern!r}: {exc}"))
                 continue
             ids.append(self.atom(pattern))
         return tuple(ids)
@@ -246,8 +226,10 @@ def _iter_rules(parsed: list[_Parsed]) -> Iterator[tuple[_Parsed, int, Rule]]:
             yield item, index, rule
 
 
-def compile_files(files: Mapping[str, str]) -> LoadResult:
-    """Compile rule files given as {name: YAML text}. Never raises."""
+def compile_files(files: Mapping[str, str], version: str | None = None) -> LoadResult:
+    """Compile rule files given as {name: YAML text}. Never raises.
+
+    `version` defaults to a digest of the names and texts (see `content_version`)."""
     errors: list[RuleError] = []
     parsed: list[_Parsed] = []
     for name, text in files.items():
@@ -282,6 +264,11 @@ def compile_files(files: Mapping[str, str]) -> LoadResult:
             options = item.model.options
     compiled: list[CompiledRule] = []
     seen_ids: dict[str, str] = {}
+    must_pass = tuple(
+        (example.text, f"{item.name}:{_line(item.tree, ('must_pass', index))}")
+        for item in parsed
+        for index, example in enumerate(item.model.must_pass)
+    )
     for item, index, rule in _iter_rules(parsed):
         line = _line(item.tree, ("rules", index))
         where = (item.name, line)
@@ -293,8 +280,13 @@ def compile_files(files: Mapping[str, str]) -> LoadResult:
         seen_ids[rule.id] = f"{item.name}:{line}"
         if not rule.enabled:
             continue
-        compiled.append(_compile_rule(compiler, rule, where))
-    composer = _compose(parsed, compiler, errors)
+        scopes = tuple(s for s in (item.model.scope, rule.scope) if s is not None)
+        compiled.append(
+            dataclasses.replace(
+                _compile_rule(compiler, rule, where, _locator(item, index)), scopes=scopes
+            )
+        )
+    composer = _compose(parsed, compiler, errors, seen_ids)
     errors.extend(compiler.errors)
     if errors:
         return LoadResult(None, tuple(errors))
@@ -302,22 +294,20 @@ def compile_files(files: Mapping[str, str]) -> LoadResult:
         matcher = Matcher(compiler.atoms)
     except Exception as exc:  # Hyperscan's own limits (size, memory): report, keep last good
         return LoadResult(None, (RuleError("<all>", 0, f"could not compile the rules: {exc}"),))
-    digest = hashlib.sha256()
-    for name in sorted(files):
-        digest.update(name.encode() + b"\0" + files[name].encode("utf-8", "replace") + b"\0")
     ruleset = RuleSet(
         compiled,
         matcher,
         options or Options(),
-        digest.hexdigest()[:12],
+        version or content_version(files),
         tuple(sorted(files)),
-        composer,
+        must_pass=must_pass,
+        composer=composer,
     )
     return LoadResult(ruleset, ())
 
 
 def _compose(
-    parsed: list[_Parsed], compiler: _Compiler, errors: list[RuleError]
+    parsed: list[_Parsed], compiler: _Compiler, errors: list[RuleError], rule_ids: Mapping[str, str]
 ) -> Composer | None:
     """The compositional layer from the one file that holds a `compose:` section."""
     holders = [item for item in parsed if item.model.compose is not None]
@@ -333,10 +323,16 @@ def _compose(
         return item.name, _line(item.tree, ("compose", *path))
 
     def terms(entries: list[str], path: tuple[object, ...]) -> dict[int, str | None]:
-        return compiler.terms(entries, where(path))
+        return compiler.terms(entries, lambda number: where((*path, number)))
 
     composer, problems = build_composer(item.model.compose, terms, Lexicons())
     errors.extend(RuleError(*where(path), message) for path, message in problems)
+    for rule in composer.rules if composer is not None else ():
+        if rule.id in rule_ids:
+            at = where(("rules", int(rule.source)))
+            errors.append(
+                RuleError(*at, f"duplicate rule id '{rule.id}' (first at {rule_ids[rule.id]})")
+            )
     if composer is None:
         return None
     sourced = tuple(
@@ -346,18 +342,35 @@ def _compose(
     return replace(composer, rules=sourced)
 
 
-def _compile_rule(compiler: _Compiler, rule: Rule, where: tuple[str, int]) -> CompiledRule:
+def _locator(item: _Parsed, index: int) -> Callable[..., _Where]:
+    """For a rule: a function from a path inside it to the `_Where` of that list's entries."""
+
+    def within(*path: Any) -> _Where:
+        return lambda number: (item.name, _line(item.tree, ("rules", index, *path, number)))
+
+    return within
+
+
+def _compile_rule(
+    compiler: _Compiler, rule: Rule, where: tuple[str, int], at: Callable[..., _Where]
+) -> CompiledRule:
     near = tuple(
         CompiledNear(
-            a=compiler.terms(clause.a, where),
-            b=compiler.terms(clause.b, where),
+            a=compiler.terms(clause.a, at("match", "near", number, "a")),
+            b=compiler.terms(clause.b, at("match", "near", number, "b")),
             within=clause.within,
             a_first=clause.order == "a_first",
+            a_then=(
+                compiler.terms(clause.a_then.terms, at("match", "near", number, "a_then", "terms"))
+                if clause.a_then
+                else None
+            ),
+            a_then_within=clause.a_then.within if clause.a_then else 0,
         )
-        for clause in rule.match.near
+        for number, clause in enumerate(rule.match.near)
     )
-    exception_terms = compiler.terms(rule.unless.terms, where)
-    exceptions = tuple(exception_terms) + compiler.regexes(rule.unless.regex, where)
+    exception_terms = compiler.terms(rule.unless.terms, at("unless", "terms"))
+    exceptions = tuple(exception_terms) + compiler.regexes(rule.unless.regex, at("unless", "regex"))
     compiled = CompiledRule(
         id=rule.id,
         category=rule.category,
@@ -366,8 +379,8 @@ def _compile_rule(compiler: _Compiler, rule: Rule, where: tuple[str, int]) -> Co
         nudge=rule.nudge.strip(),
         policy=rule.policy,
         checks=rule.context,
-        terms=compiler.terms(rule.match.terms, where),
-        regexes=frozenset(compiler.regexes(rule.match.regex, where)),
+        terms=compiler.terms(rule.match.terms, at("match", "terms")),
+        regexes=frozenset(compiler.regexes(rule.match.regex, at("match", "regex"))),
         near=near,
         exceptions=exceptions,
         source=f"{where[0]}:{where[1]}",
@@ -384,10 +397,15 @@ def rule_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
-def load_rules(directory: Path) -> LoadResult:
-    """Load every YAML file under `directory`. Never raises."""
+def load_rules(directory: Path, cache: RulesCache | None = None) -> LoadResult:
+    """Load every YAML file under `directory`, from `cache` when it holds them. Never raises.
+
+    The version is the same for one directory however it is named (paths relative to it)."""
     if not directory.is_dir():
-        return LoadResult(None, (RuleError(str(directory), 0, "rules directory not found"),))
+        hint = f"`upstander rules init {directory}` creates it with a copy of the built-in rules"
+        return LoadResult(
+            None, (RuleError(str(directory), 0, f"rules directory not found; {hint}"),)
+        )
     texts: dict[str, str] = {}
     errors: list[RuleError] = []
     for path in rule_files(directory):
@@ -403,7 +421,14 @@ def load_rules(directory: Path) -> LoadResult:
             errors.append(RuleError(name, 1, f"cannot read: {exc.strerror}"))
     if not texts and not errors:
         errors.append(RuleError(str(directory), 0, "no rule files (*.yaml) found"))
-    result = compile_files(texts)
     if errors:
-        return LoadResult(None, tuple(errors) + result.errors)
+        return LoadResult(None, tuple(errors) + compile_files(texts).errors)
+    relative = {str(Path(name).relative_to(directory)): text for name, text in texts.items()}
+    version = content_version(relative)
+    key = cache_key(str(directory), relative) if cache is not None else ""
+    if cache is not None and (ruleset := cache.load(key, version)) is not None:
+        return LoadResult(ruleset, (), cached=True)
+    result = compile_files(texts, version)
+    if cache is not None and result.ruleset is not None:
+        cache.save(key, result.ruleset)
     return result

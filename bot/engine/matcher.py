@@ -65,12 +65,14 @@ def compile_re2(pattern: str) -> re2._Regexp:
     options = re2.Options()
     options.max_mem = 8 << 20
     options.case_sensitive = False
+    options.log_errors = False  # the error is raised; RE2's own log line is noise on stderr
     try:
         return re2.compile(pattern.encode("utf-8"), options)
     except re2.error as exc:
         reason = exc.args[0] if exc.args else exc
         if isinstance(reason, bytes):
             reason = reason.decode("utf-8", "replace")
+        reason = str(reason).removesuffix(f": {pattern}")  # RE2 repeats the pattern
         raise PatternError(f"RE2 rejects the pattern: {reason}") from None
 
 

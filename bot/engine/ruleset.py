@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from bot.engine import context as ctx
+from bot.engine import near_then
 from bot.engine.compose import ComposedMatch, ComposedRule, Composer
 from bot.engine.context import EvalContext, Tokens
 from bot.engine.matcher import Matcher
 from bot.engine.normalise import FOLD_TABLE, fold_with_offsets
-from bot.engine.schema import ContextChecks, Options
+from bot.engine.schema import ContextChecks, Options, Scope
 from bot.engine.verdict import Addressee, Category, Hit, Severity, Suppressed, Verdict
 
 Span = tuple[int, int]
@@ -32,6 +33,8 @@ class CompiledNear:
     b: dict[int, str | None]
     within: int
     a_first: bool
+    a_then: dict[int, str | None] | None = None  # side a is an `a` term, then one of these
+    a_then_within: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +55,7 @@ class CompiledRule:
     source: str  # "file:line", for messages to admins
     flag_examples: tuple[str, ...] = ()
     pass_examples: tuple[str, ...] = ()
+    scopes: tuple[Scope, ...] = ()  # its file's and its own; all must admit the message
 
     @property
     def triggers(self) -> frozenset[int]:
@@ -120,9 +124,12 @@ class RuleSet:
         options: Options,
         version: str,
         files: tuple[str, ...] = (),
+        *,
+        must_pass: tuple[tuple[str, str], ...] = (),
         composer: Composer | None = None,
     ) -> None:
         self.rules = tuple(rules)
+        self.must_pass = must_pass  # (text, "file:line"): messages no rule may flag
         self.composer = composer
         self.matcher = matcher
         self.options = options
@@ -142,9 +149,7 @@ class RuleSet:
             atom for rule in enabled for atom in (*rule.terms, *rule.regexes)
         )
         clauses = [near for rule in enabled for near in rule.near]
-        pairs: list[tuple[Collection[int], Collection[int]]] = [
-            (n.a.keys(), n.b.keys()) for n in clauses
-        ]
+        pairs: list[tuple[Collection[int], Collection[int]]] = [near_then.sides(n) for n in clauses]
         loud: Collection[int] = self._direct_atoms
         self._composed_ids: frozenset[str] = frozenset()
         if composer is not None:
@@ -156,6 +161,26 @@ class RuleSet:
         self._composer = composer if self._composed_ids else None
         matcher.build_first_pass(loud, pairs)
         ctx.prepare()
+        self._scopes = self._compile_scopes()
+
+    def _compile_scopes(self) -> dict[int, tuple[Scope, ...]]:
+        """Rule index -> the scopes that must all admit a message (rule, file, category)."""
+        scoped: dict[int, tuple[Scope, ...]] = {}
+        for index, rule in enumerate(self.rules):
+            category = self.options.categories.get(rule.category)
+            extra = (category.scope,) if category is not None and category.scope else ()
+            if rule.scopes or extra:
+                scoped[index] = (*rule.scopes, *extra)
+        return scoped
+
+    def in_scope(self, index: int, places: tuple[int, ...]) -> bool:
+        """Whether rule `index` applies to a message in `places` (no places: every rule does)."""
+        scopes = self._scopes.get(index)
+        return not places or scopes is None or all(s.admits(places) for s in scopes)
+
+    def is_enabled(self, rule: CompiledRule | ComposedRule) -> bool:
+        """Whether the server's options let `rule` flag (policy switch, category, sensitivity)."""
+        return self._enabled(rule)
 
     @property
     def composed_rules(self) -> tuple[ComposedRule, ...]:
@@ -181,6 +206,8 @@ class RuleSet:
             for index in sorted({r for atom in found for r in self._rules_by_atom.get(atom, ())})
             if self._satisfiable(self.rules[index], found)
         ]
+        if self._scopes and context is not None and context.places:
+            candidates = [i for i in candidates if self.in_scope(i, context.places)]
         if not candidates and not (self._composer is not None and self._composer.cued(found)):
             return self._clean if context is None else self._clean_for(context)
         return self._evaluate_candidates(text, found, candidates, context)
@@ -194,7 +221,9 @@ class RuleSet:
         if not atoms.isdisjoint(rule.terms.keys()) or not atoms.isdisjoint(rule.regexes):
             return True
         return any(
-            not atoms.isdisjoint(near.a.keys()) and not atoms.isdisjoint(near.b.keys())
+            not atoms.isdisjoint(near.a.keys())
+            and not atoms.isdisjoint(near.b.keys())
+            and (near.a_then is None or not atoms.isdisjoint(near.a_then.keys()))
             for near in rule.near
         )
 
@@ -220,11 +249,15 @@ class RuleSet:
                     seen.add((hit.rule_id, hit.start))
                     hits.append(hit)
         if self._composer is not None and self._composer.cued(found):
+            places = context.places if context is not None else ()
             for match in self._composer.evaluate(message.folded.text, found, self._composed_ids):
-                hit = self._composed_hit(self._composer.rules[match.rule], match, message)
-                reason = self._context_suppression(
-                    self._composer.rules[match.rule].checks, match.span, message
-                )
+                composed = self._composer.rules[match.rule]
+                category = self.options.categories.get(composed.category)
+                scope = category.scope if category is not None else None
+                if places and scope and not scope.admits(places):
+                    continue  # the category is scoped away from this channel
+                hit = self._composed_hit(composed, match, message)
+                reason = self._context_suppression(composed.checks, match.span, message)
                 if reason:
                     suppressed.append(Suppressed(hit, reason))
                 elif (hit.rule_id, hit.start) not in seen:
@@ -277,6 +310,10 @@ class RuleSet:
         if not a_spans or not b_spans:
             return
         tokens = message.tokens
+        if near.a_then is not None:
+            then = near.a_then
+            then_spans = [(s, then[t]) for t in found if t in then for s in found[t]]
+            a_spans = near_then.joined(a_spans, then_spans, tokens, near.a_then_within)
         b_starts = [tokens.index_at(span[0]) for span, _ in b_spans]
         negation = rule.checks.negation
         for a_span, a_tag in sorted(a_spans):
@@ -310,7 +347,7 @@ class RuleSet:
     ) -> str | None:
         for atom in rule.exceptions:
             if atom in found and any(_overlaps(span, e) for e in message.spans(atom)):
-                return f"exception ({self.matcher.describe(atom)[:40]})"
+                return f"exception ({self.matcher.describe(atom)})"
         return self._context_suppression(rule.checks, span, message)
 
     def _context_suppression(

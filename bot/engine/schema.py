@@ -27,6 +27,13 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+class Then(_Strict):
+    """What must follow an `a` term for it to count: "whoever" then "went to HR"."""
+
+    terms: TermList = Field(min_length=1, description="Terms or @termset references.")
+    within: int = Field(default=3, ge=0, le=10, description="Words allowed after the a term.")
+
+
 class Near(_Strict):
     """A term from `a` within `within` words of a term from `b` ("[group] are vermin")."""
 
@@ -34,6 +41,11 @@ class Near(_Strict):
     b: TermList = Field(min_length=1, description="Terms or @termset references.")
     within: int = Field(default=3, ge=0, le=20, description="Words allowed between a and b.")
     order: Literal["any", "a_first"] = "any"
+    a_then: Then | None = Field(
+        default=None,
+        description="An `a` term counts only followed by one of these terms; together they are "
+        "side a, and `within` counts from that whole phrase.",
+    )
 
 
 class Match(_Strict):
@@ -66,6 +78,29 @@ class ContextChecks(_Strict):
     )
 
 
+ChannelId = Annotated[int, Field(ge=0)]
+
+
+class Scope(_Strict):
+    """Where rules apply: Discord channel or channel-category ids (a thread follows its channel).
+
+    Empty `only` means everywhere; a message in any `skip` id is never judged by these rules.
+    """
+
+    only: list[ChannelId] = Field(
+        default_factory=list, description="Apply only in these channels or categories."
+    )
+    skip: list[ChannelId] = Field(
+        default_factory=list, description="Never apply in these channels or categories."
+    )
+
+    def admits(self, places: tuple[int, ...]) -> bool:
+        """True when a message in `places` (its channel, parent and category ids) is in scope."""
+        if any(place in self.skip for place in places):
+            return False
+        return not self.only or any(place in self.only for place in places)
+
+
 class Examples(_Strict):
     """Sentences that must and must not hit this rule; `upstander rules test` runs them."""
 
@@ -96,6 +131,7 @@ class Rule(_Strict):
     context: ContextChecks = Field(default_factory=ContextChecks)
     nudge: str = Field(min_length=10, max_length=500)
     examples: Examples = Field(default_factory=Examples)
+    scope: Scope | None = Field(default=None, description="Channels this rule applies to or skips.")
 
     @field_validator("id")
     @classmethod
@@ -200,6 +236,9 @@ class CategoryOptions(_Strict):
     min_severity: SeverityName = Field(
         default="low", description="Sensitivity: hits below this severity are ignored."
     )
+    scope: Scope | None = Field(
+        default=None, description="Channels this category's rules apply to or skip."
+    )
 
 
 class Options(_Strict):
@@ -211,6 +250,13 @@ class Options(_Strict):
     categories: dict[Category, CategoryOptions] = Field(default_factory=dict)
 
 
+class MustPass(_Strict):
+    """A message no rule may flag: an upheld false positive, anonymised (`rules test` runs it)."""
+
+    text: str = Field(min_length=1, max_length=4000)
+    note: str = Field(default="", description="Where it came from (appeal, case, who upheld it).")
+
+
 class RuleFile(_Strict):
     """One YAML file in the rules directory."""
 
@@ -219,6 +265,13 @@ class RuleFile(_Strict):
     options: Options | None = None
     compose: Compose | None = Field(
         default=None, description="The compositional layer: who is targeted x what is said."
+    )
+    scope: Scope | None = Field(
+        default=None, description="Channels every rule of this file applies to or skips."
+    )
+    must_pass: list[MustPass] = Field(
+        default_factory=list,
+        description="Messages no rule may flag (local-examples.yaml: upheld false positives).",
     )
     policy: object | None = Field(default=None, description="Owned by the escalation policy.")
 

@@ -104,10 +104,16 @@ class Verdict:
     def top(self) -> Hit | None:
         """The most serious hit, or None. On equal severity a hit that names what it is about
         (a protected characteristic, violence, retaliation) wins over a generic insult
-        (harassment), then the first one."""
+        (harassment), then the first one. A threat that is also retaliation is retaliation: the
+        same severity in both says the violence is aimed at someone for reporting."""
         if not self.hits:
             return None
-        return max(self.hits, key=lambda h: (h.severity, h.category != "harassment", -h.start))
+        best = max(self.hits, key=lambda h: (h.severity, h.category != "harassment", -h.start))
+        if best.category == "violence":
+            for hit in self.hits:
+                if hit.category == "retaliation" and hit.severity == best.severity:
+                    return hit
+        return best
 
     @property
     def category(self) -> Category | None:

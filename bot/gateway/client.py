@@ -16,6 +16,7 @@ import discord.http
 import yarl
 from discord.ext import commands
 
+from bot.engine.cache import RulesCache
 from bot.gateway.checks import actor_of
 from bot.gateway.courier import Courier
 from bot.gateway.errors import UpstanderTree
@@ -98,6 +99,11 @@ def routes_from(settings: Settings) -> Routes:
         )
         for guild_id, r in settings.guild_routing.items()
     }
+    served = settings.guild_ids
+    if served and all(g in by_guild for g in served):
+        # Every served server has its own: the unkeyed settings serve none, and must not be
+        # told anything (rules errors, database news) meant for the servers' moderators.
+        return Routes(Routing(), by_guild)
     return Routes(routing_from(settings), by_guild)
 
 
@@ -180,14 +186,20 @@ class UpstanderBot(commands.Bot):
 
         rules = self._rules
         if rules is None:
-            rules = LiveRules(self.settings.rules)
+            rules = LiveRules(self.settings.rules, RulesCache(self.settings.cache_directory))
             errors = rules.load_initial()
             if errors:
                 raise RulesUnavailableError("rules have errors:\n  " + "\n  ".join(errors))
         if self._store is None:
             self._store = await open_store(self.settings.database)
         rules.audit = self._store.audit
-        self._services = Services.build(self._store, rules, self.routes, self.clock)
+        self._services = Services.build(
+            self._store,
+            rules,
+            self.routes,
+            self.clock,
+            checkin_targets=self.settings.checkin_targets,
+        )
         for cog in COGS:
             await self.add_cog(cog(self))
         self.add_dynamic_items(*DYNAMIC_ITEMS)
@@ -322,6 +334,21 @@ class UpstanderBot(commands.Bot):
         except discord.HTTPException:
             return None
 
+    async def names_in(self, guild_id: int, member_id: int) -> tuple[str, ...]:
+        """Names to take out of an example: the member's and every cached member's of the guild."""
+        guild = self.get_guild(guild_id)
+        people: list[Any] = list(guild.members) if guild is not None else []
+        member = await self.member_of(guild_id, member_id)
+        if member is not None:
+            people.append(member)
+        names = {
+            name
+            for person in people
+            for name in (person.name, person.display_name, getattr(person, "global_name", None))
+            if name
+        }
+        return tuple(sorted(names))
+
     def inflight(self) -> set[asyncio.Task[Any]]:
         """Handler tasks still running (events, commands, buttons, modals)."""
         current = asyncio.current_task()
@@ -387,4 +414,6 @@ def create_bot(
 ) -> UpstanderBot:
     """The configured bot, with no network activity; URL overrides applied from settings."""
     apply_discord_endpoints(settings.discord_api_base, settings.discord_gateway)
+    # The bot never joins voice: discord.py's warnings about missing voice libraries are noise.
+    discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
     return UpstanderBot(settings, rules=rules, store=store, clock=clock)

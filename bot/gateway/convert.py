@@ -33,6 +33,16 @@ def _mentions(message: discord.Message) -> tuple[int, ...]:
     return tuple(dict.fromkeys(m.id for m in message.mentions if m.id != message.author.id))
 
 
+def places(channel: object) -> tuple[int, ...]:
+    """The channel's id, its parent's (a thread's channel) and its category's, for rule scope."""
+    ids = (
+        getattr(channel, "id", None),
+        getattr(channel, "parent_id", None),
+        getattr(channel, "category_id", None),
+    )
+    return tuple(dict.fromkeys(i for i in ids if isinstance(i, int)))
+
+
 def message_in(message: discord.Message, *, is_moderator: bool) -> MessageIn:
     """A new guild message as the services see it."""
     assert message.guild is not None
@@ -47,6 +57,7 @@ def message_in(message: discord.Message, *, is_moderator: bool) -> MessageIn:
         reply_to=_reply_author(message),
         author_is_moderator=is_moderator,
         link=message.jump_url,
+        places=places(message.channel),
     )
 
 
@@ -64,6 +75,7 @@ def edit_in(message: discord.Message, *, is_moderator: bool) -> EditIn:
         reply_to=_reply_author(message),
         author_is_moderator=is_moderator,
         link=message.jump_url,
+        places=places(message.channel),
     )
 
 

@@ -13,6 +13,7 @@ import discord
 
 from bot.gateway import render
 from bot.gateway.views import alert_view, nudge_view
+from bot.services.checkins import CheckinPlan
 from bot.services.records import NudgeStatus
 from bot.services.reports import ReportOutcome
 from bot.services.types import AlertPlan, NudgePlan, Outcome
@@ -48,6 +49,24 @@ class Courier:
                     await self.notice(nudge, status)
         for alert in outcome.alerts:
             await self.alert(alert)
+        for checkin in outcome.checkins:
+            await self.checkin(checkin)
+
+    async def checkin(self, plan: CheckinPlan) -> None:
+        """The kind private message to a targeted colleague; its delivery is recorded."""
+        status = "failed"
+        try:
+            channel = await self.bot.create_dm(discord.Object(id=plan.member_id))
+            await asyncio.wait_for(
+                channel.send(render.checkin_text(plan), allowed_mentions=render.NO_MENTIONS),
+                timeout=self.dm_timeout,
+            )
+            status = "delivered"
+        except discord.Forbidden as exc:
+            status = "dms_closed" if exc.code == DMS_CLOSED else "blocked"
+        except (discord.HTTPException, TimeoutError, aiohttp.ClientError, OSError):
+            log.info("check-in %s not delivered", plan.checkin_id, exc_info=True)
+        await self.bot.services.checkins.result(plan.checkin_id, status, self.bot.clock())
 
     async def _user(self, user_id: int) -> discord.User | None:
         user = self.bot.get_user(user_id)
@@ -160,15 +179,54 @@ class Courier:
                 except discord.HTTPException:
                     log.exception("could not DM report %s to the moderator", report.id)
 
-    async def claim(self, incident_id: int, link: str, member_id: int, guild_id: int) -> None:
-        """Tell the moderators of the incident's server that a member disputes a nudge."""
+    async def claim(
+        self,
+        incident_id: int,
+        link: str,
+        member_id: int,
+        guild_id: int,
+        case_id: int | None = None,
+        *,
+        to_reviewer: bool = False,
+    ) -> None:
+        """Tell the moderators of the incident's server that a member disputes a nudge.
+
+        With the appeal's case, its buttons come along; a moderator's appeal (`to_reviewer`)
+        goes to the server's reviewer alone, never to the moderators' channel.
+        """
         text = (
             f"<@{member_id}> thinks the nudge for incident #{incident_id} was a mistake "
             f"([message]({link})). Review it with `/upstander history`."
         )
-        await self.moderators(text, guild_id)
+        if case_id is None:
+            await self.moderators(text, guild_id)
+            return
+        text = (
+            f"Appeal, case #{case_id}: {text} *Resolve: false positive* upholds it (the member "
+            "is told, and you can add the message as a must-pass rule example); *no action* "
+            "keeps the nudge (the member is told that too)."
+        )
+        with _discarded(alert_view(case_id)) as view:
+            if to_reviewer:
+                await self.reviewer(text, guild_id, view=view)
+            else:
+                await self.moderators(text, guild_id, view=view)
 
-    async def moderators(self, text: str, guild_id: int | None = None) -> None:
+    async def tell(self, member_id: int, text: str) -> bool:
+        """A private message to a member (an appeal's outcome); True if it arrived."""
+        try:
+            channel = await self.bot.create_dm(discord.Object(id=member_id))
+            await asyncio.wait_for(
+                channel.send(text, allowed_mentions=render.NO_MENTIONS), timeout=self.dm_timeout
+            )
+        except (discord.HTTPException, TimeoutError, aiohttp.ClientError, OSError):
+            log.info("could not DM member %s", member_id, exc_info=True)
+            return False
+        return True
+
+    async def moderators(
+        self, text: str, guild_id: int | None = None, *, view: discord.ui.View | None = None
+    ) -> None:
         """A short message to a server's moderators' channel, or its designated moderator's DMs.
 
         `guild_id` None: to every server's moderators (rules and database news concern all).
@@ -185,12 +243,29 @@ class Courier:
             if target is None:
                 continue
             sent = True
-            try:
-                await target.send(text[:2000], allowed_mentions=render.NO_MENTIONS)
-            except discord.HTTPException:
-                log.exception("could not reach the moderators")
+            await self._send(target, text, view)
         if not sent:
             log.warning("no moderators' channel or user configured for: %s", text)
+
+    async def reviewer(self, text: str, guild_id: int, *, view: discord.ui.View | None) -> None:
+        """A short message to a server's independent reviewer, by DM."""
+        reviewer_id = self.bot.routing(guild_id).reviewer_user_id
+        user = await self._user(reviewer_id) if reviewer_id is not None else None
+        if user is None:
+            log.warning("no reviewer configured for server %s: %s", guild_id, text)
+            return
+        await self._send(user, text, view)
+
+    async def _send(
+        self, target: discord.abc.Messageable, text: str, view: discord.ui.View | None
+    ) -> None:
+        try:
+            if view is not None:
+                await target.send(text[:2000], allowed_mentions=render.NO_MENTIONS, view=view)
+            else:
+                await target.send(text[:2000], allowed_mentions=render.NO_MENTIONS)
+        except discord.HTTPException:
+            log.exception("could not reach the moderators")
 
 
 @contextlib.contextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 import discord
 
 from bot.services.cases import CaseView
+from bot.services.checkins import CheckinPlan
 from bot.services.members import Stats
 from bot.services.records import Case, MemberHistory, Report
 from bot.services.types import AlertPlan, EvidenceLine, NudgePlan
@@ -15,6 +16,7 @@ PATTERN_TITLES = {
     "repeat_sender": "Repeat sender",
     "pile_on": "Pile-on in a channel",
     "targeted_colleague": "A colleague is being targeted",
+    "appeal": "A member appeals a nudge",
 }
 NO_MENTIONS = discord.AllowedMentions.none()
 
@@ -34,7 +36,8 @@ def nudge_text(plan: NudgePlan) -> str:
         f"({plan.link}).\n"
         f"**Flagged words:** {words}\n"
         f"**Why:** {reasons}\n"
-        f"**Policy:** {plan.category} ({plan.severity}); rule {', '.join(plan.rule_ids)}.\n"
+        f"**Policy:** {plan.what + ' — ' if plan.what else ''}{plan.category} ({plan.severity}); "
+        f"rule {', '.join(plan.rule_ids)}.\n"
         "Only you can see this note. If you think it is a mistake, press the button below "
         "and a moderator will take a look."
     )
@@ -104,6 +107,20 @@ def alert_embed(plan: AlertPlan) -> discord.Embed:
     if plan.route == "reviewer":
         embed.set_footer(text="Sent to you as independent reviewer: a moderator is involved.")
     return embed
+
+
+def report_received(watch_days: float) -> str:
+    """The reporter's private acknowledgement: received, who will know, and what happens next."""
+    days = f"{watch_days:g} days" if watch_days != 1 else "1 day"
+    return (
+        "Thank you: your report was received and went privately to the moderators. Only the "
+        "designated moderator will know it was you, and the member will not be told who "
+        "reported them.\n"
+        "**What happens next:** a moderator reviews the message and decides what to do. For the "
+        f"next {days}, a hostile message from that member aimed at you goes to a moderator at "
+        "once, and so does any message that threatens people for reporting, whoever writes it. "
+        "If something happens because you reported, report that message the same way."
+    )
 
 
 def report_embed(report: Report, reporter_id: int | None) -> discord.Embed:
@@ -184,3 +201,22 @@ def stats_text(stats: Stats) -> str:
 
 def _cap(text: str, limit: int = 1900) -> str:
     return text if len(text) <= limit else text[: limit - 2] + " …"
+
+
+def checkin_text(plan: CheckinPlan) -> str:
+    """The check-in: kind, private, how to report and who to talk to; nothing about senders."""
+    who = (
+        f"<@{plan.moderator_user_id}>, the designated moderator,"
+        if plan.moderator_user_id is not None
+        else "the moderators"
+    )
+    return (
+        "Hi, this is Upstander, the server's moderation bot, checking in privately. Some "
+        "recent messages aimed at you were flagged, and the moderators already know; you "
+        "do not need to do anything.\n"
+        f"If you want to talk it through or add something, {who} is there for you. To "
+        "report a message privately: right-click it (or long-press) → Apps → "
+        "**Report to moderators**. Only the designated moderator sees who reported, and the "
+        "bot watches for retaliation.\n"
+        "You will not get this message more than once a week. Take care."
+    )

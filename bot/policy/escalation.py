@@ -202,9 +202,11 @@ def _nudge(
         return None, state, ()
     floor = Severity.parse(config.nudge.min_severity)
     counted = {o.rule_id for o in record.offences}
+    # Most serious first; on equal severity retaliation first, as the verdict reads it (a
+    # threat against someone who reported is retaliation before it is violence).
     hits = sorted(
         (h for h in event.hits if h.rule_id in counted and h.severity >= floor),
-        key=lambda h: -h.severity,
+        key=lambda h: (-h.severity, h.category != "retaliation"),
     )
     if not hits and event.kind != "automod":
         return None, state, ()
@@ -221,6 +223,7 @@ def _nudge(
         severity=worst.severity if worst else record.severity,
         texts=tuple(dict.fromkeys(h.nudge for h in hits if h.nudge)),
         rule_ids=tuple(dict.fromkeys(o.rule_id for o in record.offences)),
+        subcategory=worst.subcategory if worst else record.offences[0].subcategory,
     )
     state = dataclasses.replace(state, last_nudge={**state.last_nudge, event.author_id: now})
     return nudge, state, ()

@@ -185,6 +185,7 @@ class Nudge:
     severity: Severity
     texts: tuple[str, ...]
     rule_ids: tuple[str, ...]
+    subcategory: str = ""  # of the most serious hit ("threat"), for the plain words
 
 
 @dataclass(frozen=True, slots=True)

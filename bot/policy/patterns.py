@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.engine import labels
 from bot.policy import counters
 from bot.policy.config import PolicyConfig
 from bot.policy.index import PolicyIndex
@@ -94,11 +95,11 @@ def _retaliation(record: HitRecord, watch: Watch) -> Candidate:
 
 
 def _critical(record: HitRecord) -> Candidate:
-    worst = max(record.offences, key=lambda o: o.severity)
-    reason = (
-        f"Immediate: <@{record.author_id}> — {worst.category}/{worst.subcategory} "
-        f"({worst.severity.label}) in <#{record.channel_id}>."
-    )
+    # On equal severity the retaliation offence is the one to name: a threat against someone
+    # who reported is first of all retaliation (as the verdict reads it).
+    worst = max(record.offences, key=lambda o: (o.severity, o.category == "retaliation"))
+    what = labels.described(worst.category, worst.subcategory, worst.severity.label)
+    reason = f"Immediate: <@{record.author_id}> — {what} in <#{record.channel_id}>."
     return Candidate("critical", "member", record.author_id, (record,), reason, urgent=True)
 
 

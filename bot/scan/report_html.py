@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Protocol
 
+from bot.engine import labels
 from bot.engine.verdict import CATEGORIES
 from bot.scan import charts
 from bot.scan.results import (
@@ -313,7 +314,7 @@ def _flag(f: Flagged) -> str:
     return (
         f'<article class="flag" id="m-{f.seq}" data-category="{f.category}">'
         f'<header><span class="sev sev-{f.severity.label}">{f.severity.label}</span> '
-        f'<span class="cat">{f.category}/{html.escape(f.subcategory)}</span> · '
+        f'<span class="cat">{f.category}/{html.escape(f.subcategory)}</span>{_plain(f)} · '
         f"{f.time:%Y-%m-%d %H:%M} · #{html.escape(f.channel)} · "
         f"<b>{html.escape(f.author)}</b>{aimed} · rule {rules}{patterns} "
         f'<span class="t">{where}</span></header>'
@@ -362,3 +363,9 @@ def _rules(r: ScanResult) -> str:
         f"<th>what the sender would be told</th><th>defined in</th></tr></thead><tbody>{rows}"
         "</tbody></table>"
     )
+
+
+def _plain(f: Flagged) -> str:
+    """The plain words for the category, where the code alone says too little."""
+    words = labels.plain(f.category, f.subcategory)
+    return f' <span class="what">{html.escape(words)}</span>' if words else ""

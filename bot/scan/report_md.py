@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.engine import labels
 from bot.engine.verdict import CATEGORIES
 from bot.scan import charts
 from bot.scan.results import PATTERN_TITLES, PATTERNS, SEVERITIES, Flagged, ScanResult
@@ -144,7 +145,8 @@ def _flag(f: Flagged) -> str:
     patterns = f" [{', '.join(f.patterns)}]" if f.patterns else ""
     return (
         f"- {f.time:%Y-%m-%d %H:%M} #{_cell(f.channel)} **{_cell(f.author)}**{aimed}: "
-        f"{f.category}/{f.subcategory} {f.severity.label} ({', '.join(f.rules)}){patterns}  \n"
+        f"{labels.described(f.category, f.subcategory, f.severity.label)} "
+        f"({', '.join(f.rules)}){patterns}  \n"
         f"  > {_cell(_marked(f.text, f.spans))}"
     )
 

@@ -12,7 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.policy import Routes, Routing
+from bot.services.appeals import AppealService
 from bot.services.cases import CaseService
+from bot.services.checkins import CheckinService
+from bot.services.evidence_pack import EvidenceService
 from bot.services.members import MemberService
 from bot.services.moderation import ModerationService
 from bot.services.policy_book import Clock, PolicyBook
@@ -44,22 +47,39 @@ class Services:
     cases: CaseService
     members: MemberService
     reports: ReportService
+    evidence: EvidenceService
+    checkins: CheckinService
+    appeals: AppealService
 
     @classmethod
     def build(
-        cls, store: Store, rules: LiveRules, routes: Routes | Routing, clock: Clock = utc_now
+        cls,
+        store: Store,
+        rules: LiveRules,
+        routes: Routes | Routing,
+        clock: Clock = utc_now,
+        *,
+        checkin_targets: bool = True,
     ) -> Services:
-        """Wire the services together; one `Routing` serves every server alike."""
+        """Wire the services together: `routes` per server (one `Routing` serves all alike).
+
+        `checkin_targets` is UPSTANDER_CHECKIN_TARGETS.
+        """
         book = PolicyBook(store, routes, clock)
-        moderation = ModerationService(store, rules, book)
+        checkins = CheckinService(store, book.routes, enabled=checkin_targets)
+        appeals = AppealService(store, book.routes, rules.directory)
+        moderation = ModerationService(store, rules, book, checkins)
         return cls(
             store=store,
             rules=rules,
             book=book,
             moderation=moderation,
-            cases=CaseService(store, book),
+            cases=CaseService(store, book, appeals),
             members=MemberService(store, moderation),
             reports=ReportService(store, rules, book),
+            evidence=EvidenceService(store, book.routes),
+            checkins=checkins,
+            appeals=appeals,
         )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.policy import case_key, resolve_case
+from bot.policy.appeal import forget_messages
+from bot.services.appeals import APPEAL, Appeal, AppealNotice, AppealService
 from bot.services.evidence import quotes_from_verdict
 from bot.services.policy_book import PolicyBook
 from bot.store import NotFoundError, Store
@@ -27,10 +29,11 @@ class CaseView:
 
 @dataclass(frozen=True, slots=True)
 class Claim:
-    """A member says a nudge was a mistake: the moderators are told."""
+    """A member says a nudge was a mistake: an appeal case is opened, the moderators told."""
 
     incident: Incident
     member_id: int
+    appeal: Appeal | None = None
 
 
 def policy_key(case: Case) -> str:
@@ -42,10 +45,13 @@ def policy_key(case: Case) -> str:
 class CaseService:
     """Case look-ups and decisions; every decision is audited by the store with who made it."""
 
-    def __init__(self, store: Store, book: PolicyBook) -> None:
-        """Bind to the store and the policy memory."""
+    def __init__(
+        self, store: Store, book: PolicyBook, appeals: AppealService | None = None
+    ) -> None:
+        """Bind to the store, the policy memory and (optionally) appeals."""
         self.store = store
         self.book = book
+        self.appeals = appeals
 
     async def view(self, case_id: int, guild_id: int | None = None) -> CaseView:
         """A case and its incidents; NotFoundError if absent (or in another guild)."""
@@ -78,8 +84,32 @@ class CaseService:
             await book.save(case.guild_id, resolve_case(state, policy_key(case), book.clock()))
         return case
 
-    async def claim_false_positive(self, incident_id: int, member_id: int) -> Claim:
-        """Record the sender's claim that a nudge was a mistake (only the sender may claim)."""
+    async def close(
+        self, case_id: int, moderator_id: int, outcome: Outcome, note: str | None = None
+    ) -> tuple[Case, AppealNotice | None]:
+        """Resolve a case and, for an appeal, what to tell the member who appealed."""
+        case = await self.resolve(case_id, moderator_id, outcome, note)
+        if self.appeals is None or case.pattern != APPEAL:
+            return case, None
+        if outcome == "false_positive":
+            # Upheld: the disputed messages stop counting (the record of them stays).
+            incidents = [await self.store.incidents.get(i) for i in case.incident_ids]
+            book = self.book
+            async with book.lock(case.guild_id):
+                state = await book.state(case.guild_id)
+                await book.save(
+                    case.guild_id, forget_messages(state, (i.message_id for i in incidents))
+                )
+        return case, await self.appeals.notice(case)
+
+    async def claim_false_positive(
+        self, incident_id: int, member_id: int, *, member_is_moderator: bool = False
+    ) -> Claim:
+        """Record the sender's claim that a nudge was a mistake (only the sender may claim).
+
+        `member_is_moderator`: by role or permission, which only the gateway sees; their
+        appeal goes to the reviewer.
+        """
         incident = await self.store.incidents.get(incident_id)
         if incident.author_id != member_id:
             await self.store.audit.record(
@@ -95,4 +125,9 @@ class CaseService:
             f"incident:{incident_id}",
             {"incident": incident_id, "guild": str(incident.guild_id)},
         )
-        return Claim(incident, member_id)
+        appeal = None
+        if self.appeals is not None:
+            appeal = await self.appeals.file(
+                incident, member_id, member_is_moderator=member_is_moderator
+            )
+        return Claim(incident, member_id, appeal)

@@ -12,9 +12,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from bot.engine import EvalContext, Verdict
+from bot.engine import EvalContext, Verdict, labels
 from bot.policy import Decision, Escalation, PolicyEvent, decide
 from bot.policy.events import Nudge
+from bot.services.checkins import CheckinPlan, CheckinService
 from bot.services.evidence import alert_plan
 from bot.services.flagged import FlaggedMessages
 from bot.services.in_flight import InFlight
@@ -67,9 +68,16 @@ class _Decided:
 class ModerationService:
     """Judges messages and records the decisions."""
 
-    def __init__(self, store: Store, rules: LiveRules, book: PolicyBook) -> None:
-        """Bind to the store, the live rules and the policy memory."""
+    def __init__(
+        self,
+        store: Store,
+        rules: LiveRules,
+        book: PolicyBook,
+        checkins: CheckinService | None = None,
+    ) -> None:
+        """Bind to the store, the live rules, the policy memory and (optionally) check-ins."""
         self.store = store
+        self.checkins = checkins
         self.rules = rules
         self.book = book
         # Flagged messages and AutoMod blocks the store refused (locked, full, read-only),
@@ -80,7 +88,11 @@ class ModerationService:
 
     def evaluate(self, message: MessageIn) -> Verdict:
         """The engine's verdict for a message, with its mentions and reply as context."""
-        context = EvalContext(mentions=message.mentions, reply_to=message.reply_to)
+        context = EvalContext(
+            mentions=message.mentions,
+            reply_to=message.reply_to,
+            places=message.places or (message.channel_id,),
+        )
         return self.rules.ruleset.evaluate(message.text, context)
 
     async def handle_message(self, message: MessageIn) -> Outcome:
@@ -317,7 +329,15 @@ class ModerationService:
         nudge = None
         if decision.nudge is not None:
             nudge = await self._nudge(decision.nudge, pending, incident_id)
-        return Outcome(incident_id, True, False, nudge, tuple(alerts), decision.notes)
+        checkins: tuple[CheckinPlan, ...] = ()
+        if self.checkins is not None:
+            try:
+                checkins = await self.checkins.plan(event.guild_id, decision, self.book.clock())
+            except Exception:
+                # Best effort: the decision is committed; a failed check-in must not make it
+                # look unstored (it would be retried, found a duplicate, and its alerts lost).
+                log.exception("check-ins for message %s not planned", event.message_id)
+        return Outcome(incident_id, True, False, nudge, tuple(alerts), decision.notes, checkins)
 
     async def _replayed(self, event: PolicyEvent, decision: Decision) -> Outcome:
         found = await self.store.incidents.for_message(event.guild_id, event.message_id)
@@ -401,6 +421,7 @@ class ModerationService:
             reasons=tuple(reasons),
             quotes=quotes,
             rule_ids=nudge.rule_ids,
+            what=labels.plain(nudge.category, nudge.subcategory),
         )
 
 

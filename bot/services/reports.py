@@ -33,6 +33,7 @@ class ReportOutcome:
     duplicate: bool
     to_user_id: int | None
     to_channel_id: int | None
+    watch_days: float = 0.0  # how long the reported member is watched for retaliation
 
 
 class ReportService:
@@ -95,7 +96,9 @@ class ReportService:
                 at=report.at,
             )
             await book.save(report.guild_id, new_state)
-        return ReportOutcome(stored, False, to_user, to_channel)
+        return ReportOutcome(
+            stored, False, to_user, to_channel, watch_days=config.retaliation.watch_days
+        )
 
     async def reveal(self, report_id: int, moderator_id: int) -> Report:
         """The report with its reporter, for the designated moderator only (audited)."""

@@ -14,6 +14,8 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.engine import RuleSet, load_rules
+from bot.engine.cache import RulesCache
+from bot.engine.examples import failing_must_pass, run_examples
 from bot.engine.loader import rule_files
 from bot.policy import PolicyConfig, load_policy
 from bot.store.base import AuditLog
@@ -69,21 +71,44 @@ def fingerprint(directory: Path) -> str:
     return digest.hexdigest()
 
 
-def _load(directory: Path) -> _Loaded:
+def _load(
+    directory: Path, cache: RulesCache | None = None, current: RuleSet | None = None
+) -> _Loaded:
     # Fingerprint first: if a file changes while we compile, the next poll sees a new digest.
     mark = fingerprint(directory)
-    rules = load_rules(directory)
+    rules = load_rules(directory, cache)
     policy = load_policy(directory)
     errors = tuple(str(e) for e in rules.errors) + tuple(policy.errors)
+    if rules.ruleset is not None and not errors:
+        # A rule whose own examples fail is as broken as a schema error: refused alike.
+        _ran, failures = run_examples(rules.ruleset)
+        errors = tuple(f"{f} (a failing example)" for f in failures)
+        errors += _must_pass_regressions(rules.ruleset, current)
     return _Loaded(rules.ruleset, policy.config, errors, mark)
+
+
+def _must_pass_regressions(new: RuleSet, current: RuleSet | None) -> tuple[str, ...]:
+    """Local must-pass examples the rules in force pass and the new rules would flag.
+
+    An upheld false positive the rules still flag only fails `rules test` (an admin's to-do);
+    a change that starts flagging one the rules already pass is refused like a failing example.
+    """
+    if current is None:
+        return ()
+    return tuple(
+        f"{error} (a must-pass example that passes today)"
+        for text, error in failing_must_pass(new)
+        if not current.evaluate(text).flagged
+    )
 
 
 class LiveRules:
     """The rules and policy in force, reloaded when the directory changes."""
 
-    def __init__(self, directory: Path) -> None:
-        """Watch `directory`; call `load_initial()` before use."""
+    def __init__(self, directory: Path, cache: RulesCache | None = None) -> None:
+        """Watch `directory` (compiled rules kept in `cache`); call `load_initial()` first."""
         self.directory = directory
+        self.cache = cache
         self._ruleset: RuleSet | None = None
         self._policy: PolicyConfig | None = None
         self._fingerprint = ""
@@ -120,7 +145,7 @@ class LiveRules:
 
     def load_initial(self) -> tuple[str, ...]:
         """Load synchronously at start-up; returns the errors (empty: the rules are in force)."""
-        loaded = _load(self.directory)
+        loaded = _load(self.directory, self.cache)
         self._apply(loaded)
         return loaded.errors
 
@@ -140,7 +165,7 @@ class LiveRules:
             if not force and fingerprint(self.directory) == self._fingerprint:
                 return ReloadReport(True, self.version, self.last_errors, changed=False)
             # Compiling a large rule set can take a while: keep the event loop free.
-            loaded = await asyncio.to_thread(_load, self.directory)
+            loaded = await asyncio.to_thread(_load, self.directory, self.cache, self._ruleset)
             previous = self.version
             ok = self._apply(loaded)
             report = ReloadReport(ok, self.version, loaded.errors)

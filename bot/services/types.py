@@ -9,6 +9,10 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.services.checkins import CheckinPlan
 
 from bot.policy.authority import Actor
 
@@ -27,6 +31,8 @@ class MessageIn:
     reply_to: int | None = None  # author id of the message it answers
     author_is_moderator: bool = False
     link: str | None = None
+    # Its channel, the thread's parent channel and the category: what rule scope looks at.
+    places: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +98,7 @@ class NudgePlan:
     reasons: tuple[str, ...]
     quotes: tuple[str, ...]
     rule_ids: tuple[str, ...]
+    what: str | None = None  # the category in plain words ("threat against someone who reported")
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +162,7 @@ class Outcome:
     nudge: NudgePlan | None = None
     alerts: tuple[AlertPlan, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    checkins: tuple[CheckinPlan, ...] = ()  # kind private messages to targeted colleagues
 
     def with_nudge_undelivered(self, status: str = "failed", detail: str | None = None) -> Outcome:
         """The same outcome, its alerts marked so moderators know the sender was not told, and why.

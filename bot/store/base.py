@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from bot.store.cases import CaseRequest
+from bot.store.evidence import EvidenceData
 from bot.store.policy_state import PolicyChanges
 from bot.store.records import (
     AuditEntry,
@@ -319,6 +320,35 @@ class PolicyState(Protocol):
         ...
 
 
+class Evidence(Protocol):
+    """The material of evidence packs (see `bot/store/evidence.py`)."""
+
+    async def gather(
+        self,
+        guild_id: int,
+        *,
+        member_id: int | None = None,
+        case_id: int | None = None,
+        with_reporter: bool = False,
+    ) -> EvidenceData:
+        """A member's or a case's records, audit entries, links and texts, in one snapshot."""
+        ...
+
+
+class Checkins(Protocol):
+    """Check-ins sent to targeted colleagues (see `bot/store/checkins.py`)."""
+
+    async def claim(
+        self, guild_id: int, member_id: int, pattern: str, *, at: datetime, every: timedelta
+    ) -> int | None:
+        """A new check-in's id, or None if one is younger than `every`."""
+        ...
+
+    async def set_status(self, checkin_id: int, status: str, *, at: datetime) -> None:
+        """Record its delivery."""
+        ...
+
+
 class Store(Protocol):
     """Everything the services layer needs from storage."""
 
@@ -355,6 +385,16 @@ class Store(Protocol):
     @property
     def policy(self) -> PolicyState:
         """Policy counters."""
+        ...
+
+    @property
+    def evidence(self) -> Evidence:
+        """Evidence pack material."""
+        ...
+
+    @property
+    def checkins(self) -> Checkins:
+        """Check-ins."""
         ...
 
     async def erase_member(self, member_id: int, *, actor: str, at: datetime | None = None) -> int:

@@ -11,8 +11,10 @@ from typing import Any
 from bot.store import audit, texts
 from bot.store.base import Store
 from bot.store.cases import SqliteCases
+from bot.store.checkins import SqliteCheckins
 from bot.store.clock import to_text, utc_now
 from bot.store.db import Database, Synchronous
+from bot.store.evidence import SqliteEvidence
 from bot.store.incidents import SqliteIncidents
 from bot.store.members import SqliteMembers
 from bot.store.nudges import SqliteNudges
@@ -91,6 +93,8 @@ class SqliteStore:
         self.reports = SqliteReports(db)
         self.members = SqliteMembers(db)
         self.policy = SqlitePolicyState(db)
+        self.evidence = SqliteEvidence(db)
+        self.checkins = SqliteCheckins(db)
 
     async def erase_member(self, member_id: int, *, actor: str, at: datetime | None = None) -> int:
         """Erase every text a member wrote (data-protection request), audited; returns count."""

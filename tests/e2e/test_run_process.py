@@ -36,6 +36,16 @@ async def _identified(server: FakeDiscord, process: asyncio.subprocess.Process) 
     waiting.result()
 
 
+async def _logged(log_file: Path, text: str, timeout: float = 15.0) -> None:
+    """Wait until the bot's log holds `text` (discord.py may wait for guilds before ready)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while text not in log_file.read_text(errors="replace"):
+        if loop.time() > deadline:
+            raise AssertionError(f"{text!r} not logged within {timeout} s")
+        await asyncio.sleep(0.05)
+
+
 def _opened_dm(server: FakeDiscord, user_id: int) -> bool:
     """True once the bot has asked for a DM channel with `user_id` (its nudge is under way)."""
     return any(
@@ -84,6 +94,7 @@ async def test_upstander_run_end_to_end_with_clean_sigterm(tmp_path: Path) -> No
             )
         try:
             await _identified(server, process)
+            await _logged(log_file, "ready: logged in as")
 
             await server.post_message(general, alice, f"you absolute {SLUR}")
             nudge = await server.wait_for_dm(alice, timeout=15)
@@ -111,6 +122,11 @@ async def test_upstander_run_end_to_end_with_clean_sigterm(tmp_path: Path) -> No
         log = log_file.read_text(errors="replace")
         assert process.returncode == 0, log
         assert "stopped cleanly" in log
+        ready = [line for line in log.splitlines() if "ready: logged in as" in line]
+        assert len(ready) == 1, log
+        assert "watching all text channels in 1 server(s)" in ready[0]
+        assert f"alerts go to user {mod.id} by DM and channel {mods_channel.id}" in ready[0]
+        assert "no designated moderator" not in log
         assert server.token not in log  # the token is never logged
         assert len(server.dms_to(bob)) == 1  # the in-flight nudge was delivered, not lost
         assert len(server.gateway.sessions) == 1  # no reconnect during shutdown

@@ -87,7 +87,7 @@ def test_rules_lint_prints_file_and_line(
     (rules_dir / "broken.yaml").write_text("rules:\n  - id: x\n    colour: red\n")
     assert main(["rules", "lint", str(rules_dir)]) == 1
     out = capsys.readouterr().out
-    assert f"{rules_dir / 'broken.yaml'}:3: rules.0.colour: unknown key 'colour'" in out
+    assert f"{rules_dir / 'broken.yaml'}:3: rule 1 (x): unknown key 'colour'" in out
 
 
 def test_rules_test_fails_on_a_wrong_example(
@@ -158,3 +158,67 @@ def test_broken_rules_stop_check_with_a_clear_error(
     (rules_dir / "test.yaml").write_text("rules: [")
     assert main(["check", "hello"]) == 2
     assert "YAML syntax" in capsys.readouterr().err
+
+
+def test_check_says_each_cancelled_hit_once_in_words(
+    rules_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", "you said women are not vermin"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    cancelled = [line for line in lines if "not counted" in line]
+    assert cancelled == [
+        "  (not counted: test.dehumanising 'women are not vermin': negated: a \"not\", "
+        '"never", "no"... denies it)'
+    ]
+    assert '  aimed at: whoever it addresses ("you")' in lines
+    assert not any("mentions=" in line or "reply_to=" in line for line in lines)
+
+
+def test_check_shows_an_exception_whole(
+    rules_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    regex = r"fag break (?:at|by|in) the (?:[a-z]+ )+(?:shelter|bench|bins)"  # over 40 characters
+    text = FEATURE_RULES.replace("terms: [fag break]", f"regex: ['{regex}']")
+    (rules_dir / "test.yaml").write_text(text)
+    assert main(["check", "fag break at the old smoking shelter?"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("not flagged")
+    assert f"an exception of the rule overlaps it: {regex})" in out
+
+
+def test_every_engine_command_names_its_rules_and_version(
+    rules_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = f"rules: {rules_dir}, version "
+    assert main(["check", "hello"]) == 0
+    check = capsys.readouterr().out.splitlines()[-1]
+    assert check.startswith(expected)
+    assert main(["rules", "lint"]) == 0
+    assert capsys.readouterr().out.startswith(expected)
+    assert main(["rules", "test"]) == 0
+    assert capsys.readouterr().out.startswith(expected)
+    monkeypatch.setattr("sys.stdin", io.StringIO('{"id": 1, "text": "hi"}\n'))
+    assert main(["classify"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.startswith(expected)  # stdout stays the JSONL contract
+    assert json.loads(captured.out)["id"] == 1
+    version = check.split("version ")[1].split(",")[0]
+    # The same directory by another name has the same version.
+    monkeypatch.setenv("UPSTANDER_RULES", str(rules_dir) + "/.")
+    assert main(["check", "hello"]) == 0
+    assert f"version {version}," in capsys.readouterr().out
+
+
+def test_a_missing_rules_directory_says_how_to_make_one(
+    rules_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("UPSTANDER_RULES", "nowhere")
+    assert main(["check", "hello"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "nowhere: rules directory not found; `upstander rules init nowhere` creates it with a "
+        "copy of the built-in rules",
+        "upstander: rules in nowhere (UPSTANDER_RULES) have 1 error(s)",
+    ]

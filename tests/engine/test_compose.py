@@ -191,7 +191,7 @@ def test_word_set_from_vader_terms_and_minus(text: str, flagged: bool) -> None:
     ("change", "line", "message"),
     [
         ("predicate: [bad]", 23, "unknown word set 'nosuch'"),
-        ("shape: describe", 19, "compose.rules.0.shape"),
+        ("shape: describe", 19, "shape: Input should be"),
         ("vader: {max: -2.0}", 13, "unknown Empath category 'nosuch'"),
         ('be: {terms: ["{are}"]}', 18, "needs the word set 'be'"),
     ],

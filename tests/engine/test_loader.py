@@ -37,12 +37,12 @@ def test_good_file_loads() -> None:
 
 def test_unknown_key_is_named_with_its_line() -> None:
     text = GOOD_RULE.replace("    severity: low\n", "    severity: low\n    sevrity: high\n")
-    assert _errors(text) == ["rules/x.yaml:6: rules.0.sevrity: unknown key 'sevrity'"]
+    assert _errors(text) == ["rules/x.yaml:6: rule 1 (ok.rule): unknown key 'sevrity'"]
 
 
 def test_bad_value_is_named_with_its_line() -> None:
     errors = _errors(GOOD_RULE.replace("category: harassment", "category: banter"))
-    assert len(errors) == 1 and errors[0].startswith("rules/x.yaml:3: rules.0.category:")
+    assert len(errors) == 1 and errors[0].startswith("rules/x.yaml:3: rule 1 (ok.rule), category:")
 
 
 def test_duplicate_rule_id_names_both_places() -> None:
@@ -52,7 +52,7 @@ def test_duplicate_rule_id_names_both_places() -> None:
 
 def test_unknown_term_set_is_an_error() -> None:
     errors = _errors(GOOD_RULE.replace("[muppet]", "['@insults']"))
-    assert errors == ["rules/x.yaml:2: unknown term set '@insults'"]
+    assert errors == ["rules/x.yaml:7: unknown term set '@insults'"]  # the term's own line
 
 
 @pytest.mark.parametrize(
@@ -66,13 +66,16 @@ def test_unknown_term_set_is_an_error() -> None:
 def test_regex_re2_rejects_is_an_error(regex: str, reason: str) -> None:
     text = GOOD_RULE.replace("terms: [muppet]", f"regex: ['{regex}']")
     errors = _errors(text)
-    assert len(errors) == 1 and errors[0].startswith("rules/x.yaml:2: regex ")
+    assert len(errors) == 1 and errors[0].startswith("rules/x.yaml:7: regex ")  # its line
     assert reason in errors[0]
 
 
 def test_yaml_syntax_error_names_the_line() -> None:
     errors = _errors(GOOD_RULE + "  - id: [unclosed\n")
-    assert len(errors) == 1 and errors[0].startswith("rules/x.yaml:10: YAML syntax")
+    assert errors == [
+        "rules/x.yaml:9: YAML syntax: this '[' list is not closed "
+        "(expected ',' or ']', but got '<stream end>' at line 10)"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -154,3 +157,78 @@ def test_the_rule_in_rules_readme_is_valid() -> None:
         assert rule.id in result.ruleset.evaluate(text).rule_ids
     for text in rule.pass_examples:
         assert rule.id not in result.ruleset.evaluate(text).rule_ids
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "rules:\n  - id: a\n    match:\n      terms: [bar\n    nudge: z\n",
+            "rules/x.yaml:4: YAML syntax: this '[' list is not closed "
+            "(expected ',' or ']', but got ':' at line 5)",
+            id="unclosed-list",
+        ),
+        pytest.param(
+            "rules:\n  - id: a\n    nudge: 'never closed\n    more: 1\n",
+            "rules/x.yaml:3: YAML syntax: this quoted text is not closed "
+            "(found unexpected end of stream at line 5)",
+            id="unclosed-quote",
+        ),
+        pytest.param(
+            "rules:\n  - id: a\n    category harassment\n    severity: low\n",
+            "rules/x.yaml:3: YAML syntax: this line has no ':' after its key "
+            "(could not find expected ':' at line 4)",
+            id="key-without-colon",
+        ),
+        pytest.param(
+            "rules:\n  - id x\n    category: y\n",
+            "rules/x.yaml:2: YAML syntax: a line without ':' after its key "
+            "(mapping values are not allowed here at line 3)",
+            id="key-without-colon-before-a-key",
+        ),
+        pytest.param(
+            "rules:\n  - id: x\n    nudge: this: breaks\n",
+            "rules/x.yaml:3: YAML syntax: mapping values are not allowed here: "
+            "quote a value that holds ': '",
+            id="colon-in-a-value",
+        ),
+    ],
+)
+def test_yaml_syntax_errors_point_at_the_line_to_fix(text: str, expected: str) -> None:
+    assert _errors(text) == [expected]
+
+
+def test_schema_and_pattern_errors_are_all_reported_in_one_run() -> None:
+    text = """\
+rules:
+  - id: one.rule
+    category: harassment
+    severity: low
+    match:
+      terms: [muppet, "a{b"]
+      regex:
+        - 'fine'
+        - '(unclosed'
+    unless:
+      regex: ['(?<=x)y']
+    nudge: "This reads as an insult aimed at someone."
+"""
+    assert _errors(text) == [
+        "rules/x.yaml:2: rule 1 (one.rule): 'subcategory' is required",
+        "rules/x.yaml:6: unbalanced braces in term 'a{b'",
+        "rules/x.yaml:9: regex '(unclosed': RE2 rejects the pattern: missing )",
+        "rules/x.yaml:11: regex '(?<=x)y': RE2 rejects the pattern: invalid perl operator: (?<=",
+    ]
+
+
+def test_locations_count_rules_and_items_from_one() -> None:
+    text = GOOD_RULE + GOOD_RULE.replace("rules:\n", "").replace("ok.rule", "two.rule").replace(
+        "terms: [muppet]", "terms: [muppet, 7]"
+    )
+    (error,) = _errors(text)
+    assert error.startswith("rules/x.yaml:14: rule 2 (two.rule), match.terms item 2: ")
+
+
+def test_re2_writes_nothing_to_stderr(capfd: pytest.CaptureFixture[str]) -> None:
+    _errors(GOOD_RULE.replace("terms: [muppet]", "regex: ['(unclosed']"))
+    assert capfd.readouterr().err == ""

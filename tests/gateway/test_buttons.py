@@ -83,7 +83,8 @@ async def test_false_positive_claim_from_the_nudge_tells_moderators(world: World
 
     assert claimed.response is not None
     assert claimed.response.content == (
-        "Thanks, your claim is recorded and a moderator will review it."
+        "Thanks, your claim is recorded and a moderator will review it. You will hear the "
+        "outcome here."
     )
     (notice,) = world.mods_posts()
     assert f"<@{world.alice.id}> thinks the nudge" in notice.content

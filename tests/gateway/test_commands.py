@@ -118,6 +118,7 @@ async def test_rules_test_explains_without_storing(world: World) -> None:
     text = reply(await world.mod.slash(world.general, "upstander rules test", text=SLUR))
 
     assert text.startswith("Flagged: discrimination (high)") and "test.slur" in text
+    assert text.endswith(f"(rules version {world.bot.services.rules.version})")
     assert [a for _, a, _ in await world.audit() if a == "detection"] == []
 
 
@@ -127,7 +128,8 @@ async def test_rules_status_and_reload(world: World) -> None:
     status = reply(await world.mod.slash(world.general, "upstander rules status"))
     reloaded = reply(await world.mod.slash(world.general, "upstander rules reload"))
 
-    assert status.startswith(f"Rules version {version}: 3 rule(s)")
+    directory = world.bot.services.rules.directory
+    assert status.startswith(f"Rules version {version} from {directory}: 3 rule(s)")
     assert reloaded == f"Rules reloaded: version {version}."
     assert (f"moderator:{world.mod.id}", "rules.reload", "rules") in await world.audit()
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import simcord
 
-from bot.gateway.cogs.report import CONFIRMATION, MENU_NAME
+from bot.gateway.cogs.report import MENU_NAME
+from bot.gateway.render import report_received
 from tests.gateway.conftest import World
 from tests.services.kit import INSULT
 
@@ -24,7 +25,7 @@ async def test_member_reports_and_only_the_designated_moderator_learns_who(
 
     confirmation = await report(world, world.bob, target, "she keeps doing this")
 
-    assert confirmation == CONFIRMATION
+    assert confirmation == report_received(90)  # the policy's default watch
     (channel_copy,) = world.mods_posts()
     reporter_field = next(f for f in channel_copy.embeds[0].fields if f.name == "Reporter")
     assert reporter_field.value == "hidden"

@@ -12,7 +12,7 @@ import pytest
 import simcord
 
 from bot.gateway import UpstanderBot, create_bot
-from bot.gateway.client import shared_routing
+from bot.gateway.client import routes_from, shared_routing
 from bot.gateway.cogs.report import MENU_NAME
 from bot.policy import Routes, Routing
 from bot.routing_settings import GuildRouting
@@ -152,3 +152,17 @@ async def test_two_servers_on_one_routing_are_reported_at_start(
     assert f"{a.guild.id}, {b.guild.id}" in record.getMessage()
     assert isinstance(env.bot, UpstanderBot)
     await env.bot.close()
+
+
+def test_the_unkeyed_routing_serves_no_one_when_every_server_has_its_own(
+    base_settings: Settings,
+) -> None:
+    both = {10: GuildRouting(moderator_user_id=5), 20: GuildRouting(moderator_user_id=6)}
+    settings = base_settings.model_copy(
+        update={"moderator_user_id": 9, "guild_ids": [10, 20], "guild_routing": both}
+    )
+    routes = routes_from(settings)
+    assert routes.default == Routing()
+    assert routes.for_guild(20).moderator_user_id == 6
+    one = base_settings.model_copy(update={"moderator_user_id": 9, "guild_routing": {10: both[10]}})
+    assert routes_from(one).default.moderator_user_id == 9  # other servers still use it

@@ -9,6 +9,7 @@ import pytest
 from pydantic import SecretStr
 
 from bot.cli.ops_cmds import PERMISSIONS, invite_url, run_doctor
+from bot.routing_settings import GuildRouting
 from bot.settings import Settings
 from tests.fakediscord import FakeDiscord
 from tests.services.kit import write_rules
@@ -85,7 +86,7 @@ async def test_doctor_without_token_checks_the_rest(tmp_path: Path, fake: FakeDi
     report = await run_doctor(settings)
     text = "\n".join(report.lines)
     assert "warn  DISCORD_TOKEN not set" in text
-    assert "broken.yaml:3: rules.0.colour: unknown key 'colour'" in text
+    assert "broken.yaml:3: rule 1 (x): unknown key 'colour'" in text
     assert report.failed
 
 
@@ -98,3 +99,42 @@ def test_version_names_the_installed_distribution(capsys: pytest.CaptureFixture[
         main(["--version"])
     assert exit_info.value.code == 0
     assert capsys.readouterr().out.strip() == f"upstander {metadata.version('upstander')}"
+
+
+async def test_doctor_checks_each_servers_routing(tmp_path: Path, fake: FakeDiscord) -> None:
+    settings = _settings(tmp_path, fake, None).model_copy(
+        update={
+            "moderator_user_id": None,
+            "reviewer_user_id": None,
+            "guild_ids": [10, 20],
+            "guild_routing": {
+                10: GuildRouting(moderator_user_id=5, reviewer_user_id=6),
+                20: GuildRouting(reviewer_user_id=7),
+            },
+        }
+    )
+    report = await run_doctor(settings)
+    text = "\n".join(report.lines)
+    assert "FAIL  no designated moderator for server 20" in text
+    assert "for server 10" not in text
+    assert "no designated moderator:" not in text  # the unkeyed settings serve no server here
+
+
+async def test_doctor_never_creates_the_database(tmp_path: Path, fake: FakeDiscord) -> None:
+    settings = _settings(tmp_path, fake, None)
+    report = await run_doctor(settings)
+    assert f"ok    database {settings.database}: not created yet" in "\n".join(report.lines)
+    assert not settings.database.exists()
+
+
+async def test_doctor_names_a_database_directory_that_does_not_exist(
+    tmp_path: Path, fake: FakeDiscord
+) -> None:
+    settings = _settings(tmp_path, fake, None)
+    missing = tmp_path / "nowhere" / "upstander.db"
+    report = await run_doctor(settings.model_copy(update={"database": missing}))
+    assert (
+        f"FAIL  UPSTANDER_DATABASE={missing}: directory {missing.parent} does not exist"
+        in report.lines
+    )
+    assert not missing.parent.exists()

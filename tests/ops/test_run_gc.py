@@ -6,10 +6,12 @@ import asyncio
 import gc
 import weakref
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 import pytest
 
 from bot.cli import run_cmd
+from bot.settings import Settings
 
 
 @pytest.fixture
@@ -22,6 +24,8 @@ def unfrozen() -> Iterator[None]:
 class _Bot:
     def __init__(self) -> None:
         self.ready = asyncio.Event()
+        self.user = None
+        self.guilds: list[object] = []
 
     async def wait_until_ready(self) -> None:
         await self.ready.wait()
@@ -43,7 +47,9 @@ def test_survivors_are_frozen_and_garbage_is_collected_first(unfrozen: None) -> 
 def test_the_second_freeze_waits_for_the_gateway_to_be_ready(unfrozen: None) -> None:
     async def scenario() -> tuple[int, int]:
         bot = _Bot()
-        task = asyncio.create_task(run_cmd._freeze_once_ready(bot))
+        rules = SimpleNamespace(ruleset=[1, 2], version="abc")
+        settings = Settings(_env_file=None)  # type: ignore[call-arg]
+        task = asyncio.create_task(run_cmd._once_ready(bot, settings, rules))
         await asyncio.sleep(0)
         before = gc.get_freeze_count()
         bot.ready.set()

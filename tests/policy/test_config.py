@@ -66,7 +66,7 @@ BAD = [
         "not both",
     ),
     ("wrong version", "version: 2\n", 2, "unsupported policy version"),
-    ("yaml syntax", "nudge:\n  min_severity: [low\n", 4, ""),
+    ("yaml syntax", "nudge:\n  min_severity: [low\n", 3, "list is not closed"),  # the [ line
 ]
 
 

@@ -255,3 +255,10 @@ def test_markdown_cannot_send_escape_sequences_to_the_terminal(tmp_path: Path) -
     text = render_md(result)
     assert "\x1b" not in text and "\x07" not in text
     assert "\ufffd]0;pwned\ufffd\ufffd[2J you [[grass]] \\| ok" in text
+
+
+def test_reports_say_in_plain_words_what_a_serious_flag_is(tmp_path: Path) -> None:
+    result = _scan(tmp_path)
+    # The scripted threat is violence/threat; the code alone would leave a reader to decode it.
+    assert "threat of violence (violence/threat, critical)" in render_md(result)
+    assert '<span class="what">threat of violence</span>' in render_html(result)

@@ -74,3 +74,16 @@ def test_policy_imports_no_store_services_or_gateway() -> None:
 def test_the_layering_check_sees_an_import() -> None:
     # The control: the services do import the store, and the check finds it.
     assert "services/policy_book.py" in _reaching("services", ("bot.store",))
+
+
+def test_the_store_uses_only_aiosqlites_public_api_and_has_no_sync_twins() -> None:
+    private, twins = [], []
+    for path in sorted((BOT / "store").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Attribute) and node.attr in {"_conn", "_execute", "_tx"}:
+                private.append(f"{path.name}:{node.lineno} .{node.attr}")
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.endswith(
+                "_sync"
+            ):
+                twins.append(f"{path.name}:{node.lineno} {node.name}")
+    assert (private, twins) == ([], [])

@@ -16,9 +16,24 @@ def _env_name(field: str) -> str:
     return alias if isinstance(alias, str) else f"UPSTANDER_{field.upper()}"
 
 
-def _documented_keys() -> list[str]:
+_COMMENTED_KEY = re.compile(r"^#([A-Z_]+)=")
+# Set by the image and the unit; an active line in .env would override them (see the file).
+PATH_KEYS = {"UPSTANDER_RULES", "UPSTANDER_DATABASE", "UPSTANDER_CACHE_DIR"}
+
+
+def _active_keys() -> list[str]:
     lines = (DEPLOY / ".env.example").read_text().splitlines()
     return [line.split("=", 1)[0] for line in lines if line and not line.startswith("#")]
+
+
+def _documented_keys() -> list[str]:
+    lines = (DEPLOY / ".env.example").read_text().splitlines()
+    commented = [m.group(1) for line in lines if (m := _COMMENTED_KEY.match(line))]
+    return _active_keys() + commented
+
+
+def test_env_example_leaves_the_paths_to_the_image_and_the_unit() -> None:
+    assert PATH_KEYS.isdisjoint(_active_keys())
 
 
 def test_env_example_documents_exactly_the_settings_the_code_reads() -> None:
@@ -30,7 +45,7 @@ def test_env_example_documents_exactly_the_settings_the_code_reads() -> None:
 def test_env_example_loads_as_valid_settings(tmp_path: Path) -> None:
     settings = load_settings(DEPLOY / ".env.example")
     assert settings.discord_token is None or not settings.discord_token.get_secret_value()
-    assert settings.rules == Path("rules")
+    assert settings.database == Path("upstander.db")
 
 
 def test_dockerfile_copies_files_that_exist() -> None:

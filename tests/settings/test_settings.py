@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 
 from bot.settings import SettingsError, load_settings
@@ -30,6 +33,31 @@ def test_token_is_never_echoed_in_errors(monkeypatch: pytest.MonkeyPatch) -> Non
         load_settings(None)
     assert "UPSTANDER_RETENTION_DAYS" in str(caught.value)
     assert "secret-token-value" not in str(caught.value)
+
+
+def test_rules_default_to_local_rules_then_the_built_in_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.rules_location import PACKAGED_RULES
+
+    monkeypatch.delenv("UPSTANDER_RULES", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert load_settings(None).rules == PACKAGED_RULES
+    (tmp_path / "rules").mkdir()
+    assert load_settings(None).rules == Path("rules")
+    monkeypatch.setenv("UPSTANDER_RULES", "/srv/rules")
+    assert load_settings(None).rules == Path("/srv/rules")
+
+
+def test_cache_directory_follows_the_setting_then_xdg(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("UPSTANDER_CACHE_DIR", str(tmp_path / "mine"))
+    assert load_settings(None).cache_directory == tmp_path / "mine"
+    monkeypatch.delenv("UPSTANDER_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    if sys.platform != "darwin":
+        assert load_settings(None).cache_directory == tmp_path / "xdg" / "upstander"
 
 
 def test_each_listed_server_needs_its_own_routing(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -21,6 +21,7 @@ from bot.gateway.checks import (
     case_refusal_of,
     visible_cases,
 )
+from bot.gateway.views import answer_appeal
 from bot.services.records import Case
 
 if TYPE_CHECKING:
@@ -75,6 +76,7 @@ class RulesGroup(ModeratorGroup):
                 for h in verdict.hits
             ]
         lines += [f"• suppressed {s.hit.rule_id}: {s.reason}" for s in verdict.suppressed]
+        lines.append(f"(rules version {verdict.rules_version})")
         await _say(interaction, "\n".join(lines))
 
     @app_commands.command(name="reload", description="Reload the rules now")
@@ -93,7 +95,10 @@ class RulesGroup(ModeratorGroup):
         """Version, rule count, load time, last errors."""
         status = self.bot.services.rules.status()
         when = f"<t:{int(status.loaded_at.timestamp())}:R>" if status.loaded_at else "never"
-        text = f"Rules version {status.version}: {status.rules} rule(s), loaded {when}."
+        text = (
+            f"Rules version {status.version} from {status.directory}: {status.rules} rule(s), "
+            f"loaded {when}."
+        )
         if status.errors:
             text += "\nLast change refused:\n" + "\n".join(f"• {e}" for e in status.errors[:15])
         await _say(interaction, text)
@@ -185,12 +190,21 @@ class UpstanderGroup(ModeratorGroup):
         outcome: OutcomeName,
         note: str | None = None,
     ) -> None:
-        """Close a case with an outcome and an optional note (not one's own, nor the reviewer's)."""
+        """Close a case with an outcome and an optional note (not one's own, nor the reviewer's).
+
+        An appeal's member is told the outcome privately.
+        """
         found = await self.bot.services.cases.view(case_id, _guild(interaction))
         if await self._refused(interaction, found.case):
             return
-        case = await self.bot.services.cases.resolve(case_id, interaction.user.id, outcome, note)
-        await _say(interaction, f"Case #{case.id} resolved: {outcome.replace('_', ' ')}.")
+        case, notice = await self.bot.services.cases.close(
+            case_id, interaction.user.id, outcome, note
+        )
+        text = f"Case #{case.id} resolved: {outcome.replace('_', ' ')}."
+        if notice is not None:
+            await answer_appeal(interaction, notice, text)
+            return
+        await _say(interaction, text)
 
     @app_commands.command(description="Add a note (or, with a category, a warning) to a member")
     async def note(
@@ -223,10 +237,27 @@ class UpstanderGroup(ModeratorGroup):
         found = await self.bot.services.members.stats(_guild(interaction), days)
         await _say(interaction, render.stats_text(found))
 
-    @app_commands.command(description="Download the audit log (JSON lines)")
-    @app_commands.describe(since="YYYY-MM-DD (UTC); everything when left out")
-    async def export(self, interaction: discord.Interaction, since: str | None = None) -> None:
-        """The audit log from `since`, as a file."""
+    @app_commands.command(
+        description="Download the audit log (JSON lines), or an evidence pack for a member or case"
+    )
+    @app_commands.describe(
+        since="YYYY-MM-DD (UTC); everything when left out (audit log only)",
+        member="An evidence pack (zip) of this member's incidents",
+        case="An evidence pack (zip) of this case",
+        reporter="Name who reported in the pack (the designated moderator only)",
+    )
+    async def export(
+        self,
+        interaction: discord.Interaction,
+        since: str | None = None,
+        member: discord.Member | None = None,
+        case: int | None = None,
+        reporter: bool = False,
+    ) -> None:
+        """The audit log from `since` as a file; with `member` or `case`, an evidence pack."""
+        if member is not None or case is not None:
+            await self._evidence(interaction, member, case, reporter)
+            return
         start = None
         if since:
             try:
@@ -242,6 +273,55 @@ class UpstanderGroup(ModeratorGroup):
             interaction,
             f"Audit log export: {len(data.splitlines())} entries.",
             file=discord.File(io.BytesIO(data), filename=name),
+        )
+
+    async def _evidence(
+        self,
+        interaction: discord.Interaction,
+        member: discord.Member | None,
+        case: int | None,
+        reporter: bool,
+    ) -> None:
+        if member is not None and case is not None:
+            await _say(interaction, "Give a member or a case, not both.")
+            return
+        guild_id = _guild(interaction)
+        # A pack shows cases: only to those who may decide them (never their subject, and a
+        # case sent to the reviewer, the reviewer alone), as `/upstander case` does.
+        if case is not None:
+            found = await self.bot.services.cases.view(case, guild_id)  # NotFound elsewhere
+            if await self._refused(interaction, found.case):
+                return
+        if member is not None:
+            record = await self.bot.services.members.history(guild_id, member.id)
+            for theirs in record.cases:
+                if await self._refused(interaction, theirs):
+                    return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        pack = await self.bot.services.evidence.export(
+            guild_id,
+            member_id=member.id if member is not None else None,
+            case_id=case,
+            actor=f"moderator:{interaction.user.id}",
+            requester_id=interaction.user.id,
+            with_reporter=reporter,
+            now=self.bot.clock(),
+        )
+        about = f"case #{case}" if member is None else member.mention
+        limit = interaction.guild.filesize_limit if interaction.guild is not None else 0
+        if limit and len(pack.data) > limit:
+            which = f"--case {case}" if member is None else f"--member {member.id}"
+            await _say(
+                interaction,
+                f"The evidence pack for {about} is {len(pack.data) // 1_000_000} MB, more than "
+                f"this server may upload; on the bot's host run `upstander evidence {which}`.",
+            )
+            return
+        await _say(
+            interaction,
+            f"Evidence pack for {about} (audit head {pack.head_seq}; this export is audit "
+            f"entry {pack.entry.seq}). Check it with `python3 verify.py` inside the zip.",
+            file=discord.File(io.BytesIO(pack.data), filename=pack.name),
         )
 
 

@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.gateway import convert
+from bot.gateway import convert, render
 from bot.gateway.checks import actor_of
 from bot.gateway.errors import reply_error
 from bot.policy.authority import report_refusal
@@ -18,10 +18,6 @@ if TYPE_CHECKING:
     from bot.gateway.client import UpstanderBot
 
 MENU_NAME = "Report to moderators"
-CONFIRMATION = (
-    "Thank you. Your report went privately to the moderators. Only the designated moderator "
-    "will know it was you, and the member will not be told who reported them."
-)
 
 
 class ReportModal(discord.ui.Modal, title="Report to moderators"):
@@ -59,7 +55,9 @@ class ReportModal(discord.ui.Modal, title="Report to moderators"):
                 "You have already reported this message; the moderators have it.", ephemeral=True
             )
             return
-        await interaction.response.send_message(CONFIRMATION, ephemeral=True)
+        await interaction.response.send_message(
+            render.report_received(filed.watch_days), ephemeral=True
+        )
         await self.bot.courier.report(filed)
 
     async def on_error(  # type: ignore[override]  # Modal's signature lacks the item
