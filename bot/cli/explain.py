@@ -70,6 +70,8 @@ def render_check(text: str, verdict: Verdict) -> list[str]:
                 f"  - {hit.rule_id} [{hit.start}:{hit.end}] {hit.text!r} "
                 f"{hit.category}/{hit.subcategory} {hit.severity.label}"
             )
+            if hit.why:  # a composed hit, in one line: who, what is said, which phenomenon
+                lines.append(f"      {hit.why}")
         lines.append(f"  why: {verdict.explanation}")
     shown = set()
     for item in verdict.suppressed:

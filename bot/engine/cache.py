@@ -72,6 +72,8 @@ def engine_version() -> str:
         _package_version("hyperscan"),
         _package_version("google-re2"),
         _package_version("wordninja"),  # its word list decides which misspellings are compiled
+        _package_version("vaderSentiment"),  # the compositional layer's lexicons
+        _package_version("empath"),
         str(pickle.HIGHEST_PROTOCOL),
     ):
         digest.update(part.encode() + b"\0")

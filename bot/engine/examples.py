@@ -12,6 +12,7 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from bot.engine.compose import ComposedRule
 from bot.engine.loader import RuleError, safe_yaml
 from bot.engine.ruleset import CompiledRule, RuleSet
 
@@ -28,9 +29,10 @@ def run_examples(ruleset: RuleSet, read: Reader = _read) -> tuple[int, list[Rule
     A rule the server's options switch off (a policy switch, a disabled category, a higher
     sensitivity) cannot flag, so only its `pass` examples run.
     """
-    failures: list[tuple[CompiledRule, str, str]] = []
+    failures: list[tuple[CompiledRule | ComposedRule, str, str]] = []
     ran = 0
-    for rule in ruleset.rules:
+    every: tuple[CompiledRule | ComposedRule, ...] = (*ruleset.rules, *ruleset.composed_rules)
+    for rule in every:
         enabled = ruleset.is_enabled(rule)
         for text in rule.flag_examples if enabled else ():
             ran += 1
@@ -56,7 +58,9 @@ def failing_must_pass(ruleset: RuleSet) -> list[tuple[str, RuleError]]:
     return failures
 
 
-def _locate(failures: Iterable[tuple[CompiledRule, str, str]], read: Reader) -> list[RuleError]:
+def _locate(
+    failures: Iterable[tuple[CompiledRule | ComposedRule, str, str]], read: Reader
+) -> list[RuleError]:
     trees: dict[str, Any] = {}
     out: list[RuleError] = []
     for rule, kind, text in failures:
@@ -80,6 +84,9 @@ def _tree(name: str, read: Reader) -> Any:
 def _example_line(tree: Any, rule_id: str, kind: str, text: str) -> int | None:
     """The 1-based line of one example in a rule file's YAML tree, if it can be found."""
     rules = tree.get("rules") if isinstance(tree, CommentedMap) else None
+    compose = tree.get("compose") if isinstance(tree, CommentedMap) else None
+    if isinstance(compose, CommentedMap) and not isinstance(rules, CommentedSeq):
+        rules = compose.get("rules")  # the composed rules of rules/compose.yaml
     if not isinstance(rules, CommentedSeq):
         return None
     for rule in rules:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +22,12 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from bot.engine import setproduct
 from bot.engine.cache import RulesCache, cache_key, content_version
+from bot.engine.compose import Composer
+from bot.engine.compose_build import build_composer
 from bot.engine.diagnostics import RuleError as RuleError  # re-exported: part of the API
 from bot.engine.diagnostics import line_at as _line
 from bot.engine.diagnostics import pattern_errors, syntax_error, validation_error
+from bot.engine.lexicons import Lexicons
 from bot.engine.matcher import Atom, Matcher, PatternError, compile_re2
 from bot.engine.patterns import TermError, expand_braces, term_literal
 from bot.engine.ruleset import CompiledNear, CompiledRule, RuleSet
@@ -290,6 +293,7 @@ def compile_files(files: Mapping[str, str], version: str | None = None) -> LoadR
                 _compile_rule(compiler, rule, where, _locator(item, index)), scopes=scopes
             )
         )
+    composer = _compose(parsed, compiler, errors, seen_ids)
     errors.extend(compiler.errors)
     if errors:
         return LoadResult(None, tuple(errors))
@@ -304,8 +308,45 @@ def compile_files(files: Mapping[str, str], version: str | None = None) -> LoadR
         version or content_version(files),
         tuple(sorted(files)),
         must_pass=must_pass,
+        composer=composer,
     )
     return LoadResult(ruleset, ())
+
+
+def _compose(
+    parsed: list[_Parsed], compiler: _Compiler, errors: list[RuleError], rule_ids: Mapping[str, str]
+) -> Composer | None:
+    """The compositional layer from the one file that holds a `compose:` section."""
+    holders = [item for item in parsed if item.model.compose is not None]
+    for extra in holders[1:]:
+        line = _line(extra.tree, ("compose",))
+        errors.append(RuleError(extra.name, line, "compose is defined in two files"))
+    if not holders:
+        return None
+    item = holders[0]
+    assert item.model.compose is not None
+
+    def where(path: tuple[object, ...]) -> tuple[str, int]:
+        return item.name, _line(item.tree, ("compose", *path))
+
+    def terms(entries: list[str], path: tuple[object, ...]) -> dict[int, str | None]:
+        return compiler.terms(entries, lambda number: where((*path, number)))
+
+    composer, problems = build_composer(item.model.compose, terms, Lexicons())
+    errors.extend(RuleError(*where(path), message) for path, message in problems)
+    for rule in composer.rules if composer is not None else ():
+        if rule.id in rule_ids:
+            at = where(("rules", int(rule.source)))
+            errors.append(
+                RuleError(*at, f"duplicate rule id '{rule.id}' (first at {rule_ids[rule.id]})")
+            )
+    if composer is None:
+        return None
+    sourced = tuple(
+        replace(rule, source="{}:{}".format(*where(("rules", int(rule.source)))))
+        for rule in composer.rules
+    )
+    return replace(composer, rules=sourced)
 
 
 def _locator(item: _Parsed, index: int) -> Callable[..., _Where]:

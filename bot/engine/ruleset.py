@@ -8,12 +8,13 @@ offset map, exact spans with RE2, `near` pairs, exceptions, context checks, and 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
 from bot.engine import context as ctx
 from bot.engine import mention, near_then
+from bot.engine.compose import ComposedMatch, ComposedRule, Composer
 from bot.engine.context import EvalContext, Tokens
 from bot.engine.matcher import Matcher
 from bot.engine.normalise import FOLD_TABLE, fold_with_offsets
@@ -184,9 +185,11 @@ class RuleSet:
         files: tuple[str, ...] = (),
         *,
         must_pass: tuple[tuple[str, str], ...] = (),
+        composer: Composer | None = None,
     ) -> None:
         self.rules = tuple(rules)
         self.must_pass = must_pass  # (text, "file:line"): messages no rule may flag
+        self.composer = composer
         self.matcher = matcher
         self.options = options
         self.version = version
@@ -205,7 +208,17 @@ class RuleSet:
             atom for rule in enabled for atom in (*rule.terms, *rule.regexes)
         )
         clauses = [near for rule in enabled for near in rule.near]
-        matcher.build_first_pass(self._direct_atoms, [near_then.sides(n) for n in clauses])
+        pairs: list[tuple[Collection[int], Collection[int]]] = [near_then.sides(n) for n in clauses]
+        loud: Collection[int] = self._direct_atoms
+        self._composed_ids: frozenset[str] = frozenset()
+        if composer is not None:
+            self._composed_ids = frozenset(r.id for r in composer.rules if self._enabled(r))
+        if self._composed_ids and composer is not None:
+            # The layer's cues: a group term on its own, or both sides of a cue pair.
+            loud = self._direct_atoms | composer.cue_groups
+            pairs += [(a, b) for a, b in composer.cue_pairs]
+        self._composer = composer if self._composed_ids else None
+        matcher.build_first_pass(loud, pairs)
         ctx.prepare()
         self._scopes = self._compile_scopes()
 
@@ -224,9 +237,14 @@ class RuleSet:
         scopes = self._scopes.get(index)
         return not places or scopes is None or all(s.admits(places) for s in scopes)
 
-    def is_enabled(self, rule: CompiledRule) -> bool:
+    def is_enabled(self, rule: CompiledRule | ComposedRule) -> bool:
         """Whether the server's options let `rule` flag (policy switch, category, sensitivity)."""
         return self._enabled(rule)
+
+    @property
+    def composed_rules(self) -> tuple[ComposedRule, ...]:
+        """The compositional layer's rules (enabled or not)."""
+        return self.composer.rules if self.composer is not None else ()
 
     def _clean_for(self, context: EvalContext) -> Verdict:
         return Verdict(
@@ -249,7 +267,7 @@ class RuleSet:
         ]
         if self._scopes and context is not None and context.places:
             candidates = [i for i in candidates if self.in_scope(i, context.places)]
-        if not candidates:
+        if not candidates and not (self._composer is not None and self._composer.cued(found)):
             return self._clean if context is None else self._clean_for(context)
         return self._evaluate_candidates(text, found, candidates, context)
 
@@ -289,6 +307,21 @@ class RuleSet:
                 elif (hit.rule_id, hit.start) not in seen:
                     seen.add((hit.rule_id, hit.start))
                     hits.append(hit)
+        if self._composer is not None and self._composer.cued(found):
+            places = context.places if context is not None else ()
+            for match in self._composer.evaluate(message.folded.text, found, self._composed_ids):
+                composed = self._composer.rules[match.rule]
+                category = self.options.categories.get(composed.category)
+                scope = category.scope if category is not None else None
+                if places and scope and not scope.admits(places):
+                    continue  # the category is scoped away from this channel
+                hit = self._composed_hit(composed, match, message)
+                reason = self._context_suppression(composed.checks, match.span, message)
+                if reason:
+                    suppressed.append(Suppressed(hit, reason))
+                elif (hit.rule_id, hit.start) not in seen:
+                    seen.add((hit.rule_id, hit.start))
+                    hits.append(hit)
         aim = message.aim
         return Verdict(
             hits=tuple(sorted(hits, key=lambda h: (h.start, h.end, h.rule_id))),
@@ -297,7 +330,7 @@ class RuleSet:
             rules_version=self.version,
         )
 
-    def _enabled(self, rule: CompiledRule) -> bool:
+    def _enabled(self, rule: CompiledRule | ComposedRule) -> bool:
         if rule.policy is not None and not self.options.policy.get(rule.policy, False):
             return False
         category = self.options.categories.get(rule.category)
@@ -386,8 +419,12 @@ class RuleSet:
             for near in clauses:
                 if _pair_overlaps(near, span, found, message.tokens):
                     return "homonym (by its neighbours)"
+        return self._context_suppression(rule.checks, span, message)
+
+    def _context_suppression(
+        self, checks: ContextChecks, span: Span, message: _Message
+    ) -> str | None:
         folded = message.folded.text
-        checks = rule.checks
         if checks.quotes:
             reason = _mention_reason(folded, span, message)
             if reason:
@@ -406,6 +443,24 @@ class RuleSet:
         if checks.require_target and not (aim.mentions or aim.reply_to or aim.second_person):
             return "not-directed"
         return None
+
+    def _composed_hit(self, rule: ComposedRule, match: ComposedMatch, message: _Message) -> Hit:
+        start, end = message.source_span(match.span)
+        subcategory = rule.subcategory
+        if subcategory == "auto":
+            subcategory = match.tag or "unspecified"
+        return Hit(
+            rule_id=rule.id,
+            category=rule.category,
+            subcategory=subcategory,
+            severity=rule.severity,
+            start=start,
+            end=end,
+            text=message.text[start:end],
+            nudge=rule.nudge,
+            policy=rule.policy is not None,
+            why=match.why,
+        )
 
     def _hit(self, rule: CompiledRule, candidate: _Candidate, message: _Message) -> Hit:
         start, end = message.source_span(candidate.span)

@@ -16,6 +16,8 @@ from bot.engine.verdict import Category
 
 SeverityName = Literal["low", "medium", "high", "critical"]
 TermList = list[Annotated[str, Field(min_length=1, max_length=200)]]
+# Word-set entries of the compositional layer: looked up by word, never compiled as patterns.
+WordList = list[Annotated[str, Field(min_length=1, max_length=2000)]]
 
 _RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,79}$")
 _SET_NAME = re.compile(r"^[a-z0-9][a-z0-9_]{0,63}$")
@@ -152,6 +154,91 @@ class Rule(_Strict):
 TermSet = TermList | dict[str, TermList]
 
 
+class VaderSpec(_Strict):
+    """Words of vaderSentiment's lexicon (MIT) by mean valence (-4 .. +4)."""
+
+    max: float | None = Field(default=None, ge=-4, le=4, description="At most this valence.")
+    min: float | None = Field(default=None, ge=-4, le=4, description="At least this valence.")
+
+
+class WordSet(_Strict):
+    """A named set of words or phrases for the compositional layer: the union of a lexicon's
+    words, Empath categories, listed terms and other word sets, less `minus`."""
+
+    vader: VaderSpec | None = None
+    empath: list[str] = Field(default_factory=list, description="Empath category names (MIT).")
+    terms: WordList = Field(default_factory=list, description="Words or phrases; {a,b} expands.")
+    sets: list[str] = Field(default_factory=list, description="Other word sets to include.")
+    minus: WordList = Field(
+        default_factory=list, description="Words, or word-set names after '@', to leave out."
+    )
+    inflect: bool = Field(
+        default=False, description="Also match inflected forms: kill -> kills, killed, killing."
+    )
+
+
+ShapeName = Literal["describe", "attribute", "act", "feel", "should", "deny", "threat", "wish"]
+
+
+class ComposeTargets(_Strict):
+    """What counts as a protected group in the compositional layer."""
+
+    groups: TermList = Field(
+        default_factory=list, description="Terms or @termsets (tagged) naming a group."
+    )
+    adjectives: dict[str, TermList] = Field(
+        default_factory=dict,
+        description="Tagged adjectives that name a group before a person noun ('female').",
+    )
+    person_nouns: TermList = Field(default_factory=list, description="'engineer', 'people'...")
+    refer_back: TermList = Field(
+        default_factory=list,
+        description="Words that stand for a group named earlier ('they', 'those people').",
+    )
+    persons: TermList = Field(
+        default_factory=list, description="Individual people a threat can aim at ('you', 'him')."
+    )
+
+
+class ComposeRule(_Strict):
+    """A composed rule: a shape (the grammar, evaluated by the engine) filled with word sets."""
+
+    id: str
+    shape: ShapeName
+    category: Category
+    subcategory: str = Field(min_length=1, description="'auto': the group's tag.")
+    severity: SeverityName
+    description: str = ""
+    enabled: bool = True
+    predicate: list[str] = Field(min_length=1, description="Word sets of what is said.")
+    label: str = Field(default="", description="What the hit is called in `check` output.")
+    negated: bool = Field(
+        default=False, description="Only negated predicates hit ('[group] are not human')."
+    )
+    aim: Literal["group", "person"] = Field(
+        default="group", description="threat/wish: aimed at a group, or at one person (you, him)."
+    )
+    policy: str | None = Field(default=None, description="As a rule's `policy`.")
+    context: ContextChecks = Field(default_factory=ContextChecks)
+    nudge: str = Field(min_length=10, max_length=500)
+    examples: Examples = Field(default_factory=Examples)
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, value: str) -> str:
+        if not _RULE_ID.match(value):
+            raise ValueError("rule id must be lower-case letters, digits, '.', '_' or '-'")
+        return value
+
+
+class Compose(_Strict):
+    """The compositional layer: targets, word sets, and the rules built from them."""
+
+    targets: ComposeTargets = Field(default_factory=ComposeTargets)
+    words: dict[str, WordSet] = Field(default_factory=dict)
+    rules: list[ComposeRule] = Field(default_factory=list)
+
+
 class CategoryOptions(_Strict):
     """Per-category switches."""
 
@@ -186,6 +273,9 @@ class RuleFile(_Strict):
     termsets: dict[str, TermSet] = Field(default_factory=dict)
     rules: list[Rule] = Field(default_factory=list)
     options: Options | None = None
+    compose: Compose | None = Field(
+        default=None, description="The compositional layer: who is targeted x what is said."
+    )
     scope: Scope | None = Field(
         default=None, description="Channels every rule of this file applies to or skips."
     )

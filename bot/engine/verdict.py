@@ -42,6 +42,7 @@ class Hit:
     text: str
     nudge: str
     policy: bool = False  # abuse at a non-protected target: counted only if the server opts in
+    why: str = ""  # a composed hit in words: "group: women — predicate: 'vile' (...) — derogation"
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready form."""
