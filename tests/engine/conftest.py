@@ -1,10 +1,15 @@
-"""A small rule set that exercises every engine feature, independent of the shipped rules."""
+"""Rule sets for the engine tests: a small one that exercises every engine feature, independent
+of the shipped rules, and the shipped rules themselves."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from bot.engine import RuleSet, compile_files
+from bot.engine import RuleSet, compile_files, load_rules
+
+SHIPPED_RULES = Path(__file__).resolve().parents[2] / "rules"
 
 FEATURE_RULES = """
 termsets:
@@ -76,5 +81,14 @@ def ruleset() -> RuleSet:
     """The feature rule set, compiled once for the session."""
     result = compile_files({"rules/test.yaml": FEATURE_RULES})
     assert result.errors == ()
+    assert result.ruleset is not None
+    return result.ruleset
+
+
+@pytest.fixture(scope="session")
+def rules() -> RuleSet:
+    """The shipped rules in rules/, compiled once for the session (a compile takes seconds)."""
+    result = load_rules(SHIPPED_RULES)
+    assert result.ok, [str(e) for e in result.errors]
     assert result.ruleset is not None
     return result.ruleset

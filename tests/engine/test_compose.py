@@ -11,18 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import RuleSet, compile_files, load_rules
+from bot.engine import RuleSet, compile_files
 from bot.engine.lexicons import Lexicons
 from bot.engine.phrases import Words, inflections, phrase_of
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def rules() -> RuleSet:
-    result = load_rules(ROOT / "rules")
-    assert result.ruleset is not None, [str(e) for e in result.errors]
-    return result.ruleset
 
 
 def _composed(ruleset: RuleSet, text: str) -> list[str]:

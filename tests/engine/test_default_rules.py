@@ -11,21 +11,13 @@ from pathlib import Path
 import pytest
 
 from bot.cli.engine_cmds import run_examples
-from bot.engine import RuleSet, compile_files, load_rules
+from bot.engine import RuleSet, compile_files
 from bot.engine.loader import rule_files
 from bot.evaluation import evaluate_rows, expected_categories, read_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES = ROOT / "rules"
 WORKPLACE = ROOT / "tests" / "data" / "workplace.jsonl"
-
-
-@pytest.fixture(scope="module")
-def rules() -> RuleSet:
-    result = load_rules(RULES)
-    assert result.ok, [str(e) for e in result.errors]
-    assert result.ruleset is not None
-    return result.ruleset
 
 
 @pytest.fixture(scope="module")

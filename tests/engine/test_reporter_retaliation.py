@@ -14,17 +14,10 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.engine import RuleSet, labels, load_rules
+from bot.engine import RuleSet, labels
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKPLACE = ROOT / "tests" / "data" / "workplace.jsonl"
-
-
-@pytest.fixture(scope="module")
-def rules() -> RuleSet:
-    result = load_rules(ROOT / "rules")
-    assert result.ruleset is not None, [str(e) for e in result.errors]
-    return result.ruleset
 
 
 ISSUE_THREATS = [

@@ -3,20 +3,9 @@ one-letter misspellings of slurs and key words, with the look-alikes that must s
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from bot.engine import RuleSet, load_rules, spelling
-
-RULES = Path(__file__).resolve().parents[2] / "rules"
-
-
-@pytest.fixture(scope="module")
-def rules() -> RuleSet:
-    result = load_rules(RULES)
-    assert result.ruleset is not None, [str(e) for e in result.errors]
-    return result.ruleset
+from bot.engine import RuleSet, spelling
 
 
 def test_a_run_of_words_is_split_and_a_real_word_is_not() -> None:

@@ -9,21 +9,9 @@ there to protect.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from bot.engine import EvalContext, RuleSet, load_rules
-
-RULES = Path(__file__).resolve().parents[2] / "rules"
-
-
-@pytest.fixture(scope="module")
-def rules() -> RuleSet:
-    result = load_rules(RULES)
-    assert result.ruleset is not None, [str(e) for e in result.errors]
-    return result.ruleset
-
+from bot.engine import EvalContext, RuleSet
 
 QUOTED_SLUR_IS_FLAGGED = [
     'you are a "faggot"',
