@@ -473,11 +473,14 @@ class Matcher:
         # single `*` byte test costs less than the detector adds to every scan.
         masked = 0x2A in data and _MASK_MARK_RE.search(skeleton) is not None
         look = masked or (bool(seen) and first.closer_look(seen))
+        in_skeleton: set[int] | None = None
         if skeleton is not data and not look:
             # Leetspeak: terms are found in the skeleton; regexes stay on the folded text.
-            in_skeleton: set[int] = set()
+            in_skeleton = set()
             first.scan(skeleton, _collect_id, 0, in_skeleton)
             look = bool(in_skeleton) and first.closer_look(in_skeleton | seen)
+        if look and not masked and not seen.isdisjoint(first.loud_terms):
+            look = self._still_look(data, skeleton, seen, in_skeleton)
         if not look and not self._re2_only and seen <= first.pair_sides:
             return _NONE  # nothing, or only one side of some pairs: most messages end here
         regex_atoms = seen & first.regexes
@@ -489,6 +492,45 @@ class Matcher:
         # A loud term the first pass saw is almost always there: do not try to refute it.
         refute = seen.isdisjoint(first.loud_terms)
         return self._exact(folded, data, skeleton, regex_atoms, refute, self._spaced_id in seen)
+
+    def _still_look(
+        self, data: bytes, skeleton: bytes, seen: set[int], in_skeleton: set[int] | None
+    ) -> bool:
+        """Whether the exact pass still has something to look at once the loud terms that only
+        occur inside longer words ("men" in "comment") are set aside, for a message with no
+        masked letter: it would reject those, unless a rewrite of the skeleton could reveal
+        them (runs and spacing are detected by the first pass; `|` and `+` may space letters
+        out unseen) or words glued together are split."""
+        first = self._first
+        assert first is not None
+        if skeleton is not data:
+            if b"|" in data or b"+" in data:
+                return True
+            if in_skeleton is None:
+                in_skeleton = set()
+                first.scan(skeleton, _collect_id, 0, in_skeleton)
+            seen = seen | in_skeleton
+        stray = {atom for atom in seen & first.loud_terms if self._stray(data, skeleton, atom)}
+        if not stray or first.closer_look(seen - stray):
+            return True
+        return bool(self._glued.runs(skeleton))
+
+    def _stray(self, data: bytes, skeleton: bytes, atom: int) -> bool:
+        """True if the term `atom` occurs in `skeleton` only where a word of `data` goes on past
+        one of its ends, which the exact pass does not accept (False for a regex)."""
+        literal = self._literals.get(atom)
+        if literal is None:
+            return False
+        term = literal.skeleton
+        at = skeleton.find(term)
+        while at >= 0:
+            end = at + len(term)
+            left = literal.open_left or at == 0 or not _WORD_BYTE[data[at - 1]]
+            right = literal.open_right or end == len(data) or not _WORD_BYTE[data[end]]
+            if left and right:
+                return False
+            at = skeleton.find(term, at + 1)
+        return True
 
     def _exact(
         self,
