@@ -479,7 +479,7 @@ class Matcher:
             in_skeleton = set()
             first.scan(skeleton, _collect_id, 0, in_skeleton)
             look = bool(in_skeleton) and first.closer_look(in_skeleton | seen)
-        if look and not masked and not seen.isdisjoint(first.loud_terms):
+        if look and not masked:
             look = self._still_look(data, skeleton, seen, in_skeleton)
         if not look and not self._re2_only and seen <= first.pair_sides:
             return _NONE  # nothing, or only one side of some pairs: most messages end here
@@ -510,7 +510,7 @@ class Matcher:
                 in_skeleton = set()
                 first.scan(skeleton, _collect_id, 0, in_skeleton)
             seen = seen | in_skeleton
-        stray = {atom for atom in seen & first.loud_terms if self._stray(data, skeleton, atom)}
+        stray = {atom for atom in seen if self._stray(data, skeleton, atom)}
         if not stray or first.closer_look(seen - stray):
             return True
         return bool(self._glued.runs(skeleton))
