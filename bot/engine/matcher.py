@@ -546,13 +546,13 @@ class Matcher:
         if self._any_lazy is not None and self._any_lazy.search(data):
             regex_atoms.update(a for a in self._lazy_re2_only if self._re2[a].search(data))
         refuter = self._refuter if refute else None
-        # Refutable when the exact pass could only rewrite repeated letters: no masked letter,
-        # no letters spaced out (without leetspeak, the first pass has looked for those).
+        # Refutable when the exact pass could only rewrite repeated letters and spacing: no
+        # masked letter (without leetspeak, the first pass has looked for spaced letters).
         maybe_spaced = spaced or skeleton is not data
         if (
             refuter
             and b"*" not in skeleton
-            and not (maybe_spaced and _spaced_out(data))
+            and not (maybe_spaced and self._spacing_matters(refuter, data, skeleton))
             and not refuter.matters(skeleton, regex_atoms)
         ):
             return _NONE
@@ -567,6 +567,19 @@ class Matcher:
         if not spans:
             return _NONE
         return _to_chars(folded, data, spans)
+
+    def _spacing_matters(self, refuter: _Refuter, data: bytes, skeleton: bytes) -> bool:
+        """Whether letters spaced out in `data` could, joined up, hold something a rule can
+        use: true unless the skeleton with them joined (as `_variants` joins them) is refuted
+        too, and no glued words could be split (they may hold terms no scan of the joined
+        skeleton sees)."""
+        spacing = data.translate(_SPACING_TABLE)
+        if _SPACED_RE.search(spacing) is None:
+            return False
+        if self._glued.runs(skeleton):
+            return True
+        joined, _ = _rewrite(skeleton, _Identity(len(data)), _SPACED_RE, _letters, spacing)
+        return refuter.matters(joined, set())
 
     def _resolve(
         self, data: bytes, skeleton: bytes, events: list[tuple[int, int]]
