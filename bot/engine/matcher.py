@@ -469,9 +469,10 @@ class Matcher:
             if quiet and not self._re2_only:
                 return _NONE
             skeleton = data  # no leetspeak: `is` tells the rest so
-        # A masked letter ("f*g") calls for the exact pass. Tested here, not by the scan: a
-        # single `*` byte test costs less than the detector adds to every scan.
-        masked = 0x2A in data and _MASK_MARK_RE.search(skeleton) is not None
+        # A masked word that stands for a term ("f*g") calls for the exact pass. Tested here,
+        # not by the scan: a single `*` byte test costs less than the detector adds to every
+        # scan.
+        masked = 0x2A in data and self._masked_hit(data, skeleton)
         look = masked or (bool(seen) and first.closer_look(seen))
         in_skeleton: set[int] | None = None
         if skeleton is not data and not look:
@@ -496,11 +497,11 @@ class Matcher:
     def _still_look(
         self, data: bytes, skeleton: bytes, seen: set[int], in_skeleton: set[int] | None
     ) -> bool:
-        """Whether the exact pass still has something to look at once the loud terms that only
+        """Whether the exact pass still has something to look at once the terms that only
         occur inside longer words ("men" in "comment") are set aside, for a message with no
-        masked letter: it would reject those, unless a rewrite of the skeleton could reveal
-        them (runs and spacing are detected by the first pass, except letters spaced out by `|`
-        or `+`, tested here) or words glued together are split."""
+        masked word standing for a term: it would reject those, unless a rewrite of the
+        skeleton could reveal them (runs and spacing are detected by the first pass, except
+        letters spaced out by `|` or `+`, tested here) or words glued together are split."""
         first = self._first
         assert first is not None
         if skeleton is not data:
@@ -547,11 +548,12 @@ class Matcher:
             regex_atoms.update(a for a in self._lazy_re2_only if self._re2[a].search(data))
         refuter = self._refuter if refute else None
         # Refutable when the exact pass could only rewrite repeated letters and spacing: no
-        # masked letter (without leetspeak, the first pass has looked for spaced letters).
+        # masked word that stands for a term (without leetspeak, the first pass has looked
+        # for spaced letters).
         maybe_spaced = spaced or skeleton is not data
         if (
             refuter
-            and b"*" not in skeleton
+            and not (b"*" in skeleton and self._masked_hit(data, skeleton))
             and not (maybe_spaced and self._spacing_matters(refuter, data, skeleton))
             and not refuter.matters(skeleton, regex_atoms)
         ):
@@ -677,6 +679,14 @@ class Matcher:
         found = spans.setdefault(atom, set())
         if len(found) < MAX_SPANS_PER_ATOM:
             found.add((first, last))
+
+    def _masked_hit(self, data: bytes, skeleton: bytes) -> bool:
+        """Whether some masked word of the skeleton ("f*g") stands for a term."""
+        if _MASK_MARK_RE.search(skeleton) is None:
+            return False
+        spans: dict[int, set[Span]] = {}
+        self._masked_words(data, skeleton, spans)
+        return bool(spans)
 
     def _masked_words(self, data: bytes, skeleton: bytes, spans: dict[int, set[Span]]) -> None:
         """Words with `*` standing for letters, compared with one-word terms of equal length."""
