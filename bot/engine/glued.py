@@ -40,9 +40,19 @@ class GluedWords:
             for literal in literals.values()
             for word in literal.skeleton.split()
         )
+        # The last skeleton and its runs: the matcher asks twice for one message.
+        self._last: tuple[bytes, Glued] = (b"", [])
 
     def runs(self, skeleton: bytes) -> Glued:
         """Runs of letters that are no word and split into words that could hold a term."""
+        last = self._last
+        if last[0] == skeleton:
+            return last[1]
+        found = self._runs(skeleton)
+        self._last = (skeleton, found)
+        return found
+
+    def _runs(self, skeleton: bytes) -> Glued:
         found = []
         vocabulary = spelling.vocabulary()
         splits = 0

@@ -469,15 +469,19 @@ class Matcher:
             if quiet and not self._re2_only:
                 return _NONE
             skeleton = data  # no leetspeak: `is` tells the rest so
-        # A masked letter ("f*g") calls for the exact pass. Tested here, not by the scan: a
-        # single `*` byte test costs less than the detector adds to every scan.
-        masked = 0x2A in data and _MASK_MARK_RE.search(skeleton) is not None
+        # A masked word that stands for a term ("f*g") calls for the exact pass. Tested here,
+        # not by the scan: a single `*` byte test costs less than the detector adds to every
+        # scan.
+        masked = 0x2A in data and self._masked_hit(data, skeleton)
         look = masked or (bool(seen) and first.closer_look(seen))
+        in_skeleton: set[int] | None = None
         if skeleton is not data and not look:
             # Leetspeak: terms are found in the skeleton; regexes stay on the folded text.
-            in_skeleton: set[int] = set()
+            in_skeleton = set()
             first.scan(skeleton, _collect_id, 0, in_skeleton)
             look = bool(in_skeleton) and first.closer_look(in_skeleton | seen)
+        if look and not masked:
+            look = self._still_look(data, skeleton, seen, in_skeleton)
         if not look and not self._re2_only and seen <= first.pair_sides:
             return _NONE  # nothing, or only one side of some pairs: most messages end here
         regex_atoms = seen & first.regexes
@@ -489,6 +493,42 @@ class Matcher:
         # A loud term the first pass saw is almost always there: do not try to refute it.
         refute = seen.isdisjoint(first.loud_terms)
         return self._exact(folded, data, skeleton, regex_atoms, refute, self._spaced_id in seen)
+
+    def _still_look(
+        self, data: bytes, skeleton: bytes, seen: set[int], in_skeleton: set[int] | None
+    ) -> bool:
+        """Whether the exact pass still has something to look at once the terms that only
+        occur inside longer words ("men" in "comment") are set aside, for a message with no
+        masked word standing for a term: it would reject those, unless a rewrite of the
+        skeleton could reveal them (runs and spacing are detected by the first pass, except
+        letters spaced out by `|` or `+`, tested here) or words glued together are split."""
+        first = self._first
+        assert first is not None
+        if skeleton is not data:
+            if (b"|" in data or b"+" in data) and _spaced_out(data):
+                return True
+            if in_skeleton is None:
+                in_skeleton = set()
+                first.scan(skeleton, _collect_id, 0, in_skeleton)
+            seen = seen | in_skeleton
+        stray = {atom for atom in seen if self._stray(data, skeleton, atom)}
+        if not stray or first.closer_look(seen - stray):
+            return True
+        return bool(self._glued.runs(skeleton))
+
+    def _stray(self, data: bytes, skeleton: bytes, atom: int) -> bool:
+        """True if the term `atom` occurs in `skeleton` only where a word of `data` goes on past
+        one of its ends, which the exact pass does not accept (False for a regex)."""
+        literal = self._literals.get(atom)
+        if literal is None:
+            return False
+        term = literal.skeleton
+        at = skeleton.find(term)
+        while at >= 0:
+            if _bounded(data, literal, at, at + len(term)):
+                return False
+            at = skeleton.find(term, at + 1)
+        return True
 
     def _exact(
         self,
@@ -507,13 +547,14 @@ class Matcher:
         if self._any_lazy is not None and self._any_lazy.search(data):
             regex_atoms.update(a for a in self._lazy_re2_only if self._re2[a].search(data))
         refuter = self._refuter if refute else None
-        # Refutable when the exact pass could only rewrite repeated letters: no masked letter,
-        # no letters spaced out (without leetspeak, the first pass has looked for those).
+        # Refutable when the exact pass could only rewrite repeated letters and spacing: no
+        # masked word that stands for a term (without leetspeak, the first pass has looked
+        # for spaced letters).
         maybe_spaced = spaced or skeleton is not data
         if (
             refuter
-            and b"*" not in skeleton
-            and not (maybe_spaced and _spaced_out(data))
+            and not (b"*" in skeleton and self._masked_hit(data, skeleton))
+            and not (maybe_spaced and self._spacing_matters(refuter, data, skeleton))
             and not refuter.matters(skeleton, regex_atoms)
         ):
             return _NONE
@@ -529,17 +570,32 @@ class Matcher:
             return _NONE
         return _to_chars(folded, data, spans)
 
+    def _spacing_matters(self, refuter: _Refuter, data: bytes, skeleton: bytes) -> bool:
+        """Whether letters spaced out in `data` could, joined up, hold something a rule can
+        use: true unless the skeleton with them joined (as `_variants` joins them) is refuted
+        too, and no glued words could be split (they may hold terms no scan of the joined
+        skeleton sees)."""
+        spacing = data.translate(_SPACING_TABLE)
+        if _SPACED_RE.search(spacing) is None:
+            return False
+        if self._glued.runs(skeleton):
+            return True
+        joined, _ = _rewrite(skeleton, _Identity(len(data)), _SPACED_RE, _letters, spacing)
+        return refuter.matters(joined, set())
+
     def _resolve(
         self, data: bytes, skeleton: bytes, events: list[tuple[int, int]]
     ) -> dict[int, set[Span]]:
         spans: dict[int, set[Span]] = {}
         detected: set[int] = set()
         identity = _Identity(len(data))
+        literals = self._literals
         for atom, end in events:
-            if atom in self._literals:
-                self._accept(data, identity, atom, end, spans)
-            else:
+            literal = literals.get(atom)
+            if literal is None:
                 detected.add(atom)
+            elif _bounded(data, literal, end - len(literal.skeleton), end):
+                self._accept(data, identity, atom, end, spans)
         glued = self._glued.runs(skeleton)
         for atom, first, last in (
             self._glued.matches(skeleton, glued, self._scan_all) if glued else ()
@@ -624,6 +680,14 @@ class Matcher:
         if len(found) < MAX_SPANS_PER_ATOM:
             found.add((first, last))
 
+    def _masked_hit(self, data: bytes, skeleton: bytes) -> bool:
+        """Whether some masked word of the skeleton ("f*g") stands for a term."""
+        if _MASK_MARK_RE.search(skeleton) is None:
+            return False
+        spans: dict[int, set[Span]] = {}
+        self._masked_words(data, skeleton, spans)
+        return bool(spans)
+
     def _masked_words(self, data: bytes, skeleton: bytes, spans: dict[int, set[Span]]) -> None:
         """Words with `*` standing for letters, compared with one-word terms of equal length."""
         for match in _MASKED_RE.finditer(skeleton):
@@ -639,6 +703,14 @@ class Matcher:
                 target = self._literals[atom].skeleton
                 if all(w == 0x2A or w == t for w, t in zip(word, target, strict=True)):
                     spans.setdefault(atom, set()).add((start, end))
+
+
+def _bounded(data: bytes, literal: Literal, start: int, end: int) -> bool:
+    """Whether `literal` at `start:end` of `data` (no rewrite) passes `Matcher._accept`'s
+    word-boundary test: a quick test that spares most rejected events the call."""
+    if not literal.open_left and start > 0 and _WORD_BYTE[data[start - 1]]:
+        return False
+    return literal.open_right or end == len(data) or not _WORD_BYTE[data[end]]
 
 
 def _spaced_out(data: bytes) -> bool:
