@@ -445,36 +445,33 @@ class RuleSet:
         return None
 
     def _composed_hit(self, rule: ComposedRule, match: ComposedMatch, message: _Message) -> Hit:
-        start, end = message.source_span(match.span)
-        subcategory = rule.subcategory
-        if subcategory == "auto":
-            subcategory = match.tag or "unspecified"
-        return Hit(
-            rule_id=rule.id,
-            category=rule.category,
-            subcategory=subcategory,
-            severity=rule.severity,
-            start=start,
-            end=end,
-            text=message.text[start:end],
-            nudge=rule.nudge,
-            policy=rule.policy is not None,
-            why=match.why,
-        )
+        return _make_hit(rule, match.span, match.tag, message, match.why)
 
     def _hit(self, rule: CompiledRule, candidate: _Candidate, message: _Message) -> Hit:
-        start, end = message.source_span(candidate.span)
-        subcategory = rule.subcategory
-        if subcategory == "auto":
-            subcategory = candidate.tag or "unspecified"
-        return Hit(
-            rule_id=rule.id,
-            category=rule.category,
-            subcategory=subcategory,
-            severity=rule.severity,
-            start=start,
-            end=end,
-            text=message.text[start:end],
-            nudge=rule.nudge,
-            policy=rule.policy is not None,
-        )
+        return _make_hit(rule, candidate.span, candidate.tag, message)
+
+
+def _make_hit(
+    rule: CompiledRule | ComposedRule,
+    span: Span,
+    tag: str | None,
+    message: _Message,
+    why: str = "",
+) -> Hit:
+    """A hit of a phrase or composed rule, its span mapped back to the original text."""
+    start, end = message.source_span(span)
+    subcategory = rule.subcategory
+    if subcategory == "auto":
+        subcategory = tag or "unspecified"
+    return Hit(
+        rule_id=rule.id,
+        category=rule.category,
+        subcategory=subcategory,
+        severity=rule.severity,
+        start=start,
+        end=end,
+        text=message.text[start:end],
+        nudge=rule.nudge,
+        policy=rule.policy is not None,
+        why=why,
+    )
