@@ -22,6 +22,7 @@ from bot.engine.compose_shapes import (
     AGENTIVE,
     MODIFIER_WORDS,
     NEGATION_REACH,
+    REQUIRED_BY_SEQUENCE,
     SECOND_PERSON,
     SHAPES,
     ComposedMatch,
@@ -63,17 +64,28 @@ class Composer:
         words = Words.of(folded)
         if not words.words:
             return []
-        targets = self._targets(words, found)
-        persons = self._persons(words, targets)
-        matches: list[ComposedMatch] = []
         vocabulary = words.vocabulary
-        for index, rule in enumerate(self.rules):
-            if rule.id not in enabled:
+        present: dict[str, bool] = {}
+        live = [
+            (index, rule, sequences)
+            for index, rule in enumerate(self.rules)
+            if rule.id in enabled and (sequences := self._possible(rule, vocabulary, present))
+        ]
+        if not live:
+            return []  # no rule's words are all in the message: most cued messages end here
+        targets = self._targets(words, found)
+        persons: dict[int, list[Target]] | None = None
+        matches: list[ComposedMatch] = []
+        for index, rule, sequences in live:
+            if rule.aim == "person":
+                if persons is None:
+                    persons = self._persons(words)
+                aims = persons
+            elif not targets:
                 continue
-            aims = persons if rule.aim == "person" else targets
-            if not aims and rule.aim != "person":
-                continue
-            for first, last, target, phrase in self._match(rule, words, aims, vocabulary):
+            else:
+                aims = targets
+            for first, last, target, phrase in self._match(rule, words, aims, sequences):
                 start = min(first, target.anchor)
                 span = words.span(start, last)
                 matches.append(
@@ -197,7 +209,7 @@ class Composer:
                 out.append(Target(index, end, ante.tag, label, ante.anchor, referred=True))
         return out
 
-    def _persons(self, words: Words, targets: dict[int, list[Target]]) -> dict[int, list[Target]]:
+    def _persons(self, words: Words) -> dict[int, list[Target]]:
         """One person: "you", "him", "the new guy", "my manager"."""
         out: dict[int, list[Target]] = {}
         owners = self.sets.get("person_determiners")
@@ -217,18 +229,37 @@ class Composer:
 
     # -- shapes ---------------------------------------------------------------------------
 
+    def _possible(
+        self, rule: ComposedRule, vocabulary: frozenset[str], present: dict[str, bool]
+    ) -> list[tuple[tuple[Slot, ...], bool]]:
+        """The sequences of a rule's shape that may match: its predicate must occur, and every
+        word set a sequence needs exactly one phrase of (`present` caches, per message, whether
+        a set's first words occur)."""
+        if rule.predicate.by_first.keys().isdisjoint(vocabulary):
+            return []  # the predicate occurs nowhere: the usual case
+        possible = []
+        for sequence, counts_negation in SHAPES[rule.shape]:
+            for name in REQUIRED_BY_SEQUENCE[sequence]:
+                if name not in present:
+                    phrases = self.sets.get(name)
+                    present[name] = phrases is not None and not phrases.by_first.keys().isdisjoint(
+                        vocabulary
+                    )
+                if not present[name]:
+                    break
+            else:
+                possible.append((sequence, counts_negation))
+        return possible
+
     def _match(
         self,
         rule: ComposedRule,
         words: Words,
         aims: dict[int, list[Target]],
-        vocabulary: frozenset[str],
+        sequences: list[tuple[tuple[Slot, ...], bool]],
     ) -> Iterator[tuple[int, int, Target, tuple[str, ...]]]:
         seen: set[tuple[int, int]] = set()
-        firsts = rule.predicate.by_first
-        if not any(word in firsts for word in vocabulary):
-            return  # the predicate occurs nowhere: the usual case
-        for sequence, counts_negation in SHAPES[rule.shape]:
+        for sequence, counts_negation in sequences:
             for start in self._starts(sequence[0], rule, words, aims):
                 for end, target, phrase, negated in self._walk(
                     rule, words, aims, sequence, 0, start, None, (), False

@@ -118,6 +118,12 @@ SHAPES: dict[str, tuple[tuple[tuple[Slot, ...], bool], ...]] = {
         ),
     ),
 }
+# For each sequence: the word sets it needs one phrase of ("S" and "W" slots).
+REQUIRED_BY_SEQUENCE = {
+    sequence: tuple(dict.fromkeys(str(slot[1]) for slot in sequence if slot[0] in ("S", "W")))
+    for sequences in SHAPES.values()
+    for sequence, _ in sequences
+}
 REQUIRED_SETS = {
     shape: sorted({str(slot[1]) for seq, _ in seqs for slot in seq if slot[0] == "S"})
     for shape, seqs in SHAPES.items()

@@ -108,22 +108,9 @@ _REGEX_FLAGS = int(
 )
 
 
-Origin = Sequence[tuple[int, int]]  # for each byte of a rewritten skeleton: its source span
-
-
-class _Identity(Sequence[tuple[int, int]]):
-    """The origin map of an unrewritten skeleton, without building a list per message."""
-
-    def __init__(self, length: int) -> None:
-        self.length = length
-
-    def __getitem__(self, index: Any) -> Any:
-        if isinstance(index, slice):
-            return [(i, i + 1) for i in range(*index.indices(self.length))]
-        return (index, index + 1)
-
-    def __len__(self) -> int:
-        return self.length
+# For each byte of a rewritten skeleton, its source span: start offsets and end offsets in two
+# lists (copied by C-level slicing, not a tuple per byte). None: the skeleton as it is.
+Origin = tuple[list[int], list[int]] | None
 
 
 def _rewrite(
@@ -139,22 +126,32 @@ def _rewrite(
     a match also stands for everything after it up to the match's end, so a span ending on a
     collapsed run ("faaaag" -> "fag") still covers the whole run.
     """
+    if origin is None:
+        starts: Sequence[int] = range(len(data))
+        ends: Sequence[int] = range(1, len(data) + 1)
+    else:
+        starts, ends = origin
     out = bytearray()
-    new_origin: list[tuple[int, int]] = []
+    new_starts: list[int] = []
+    new_ends: list[int] = []
     position = 0
     for match in pattern.finditer(data if find_in is None else find_in):
-        out += data[position : match.start()]
-        new_origin += origin[position : match.start()]
+        begin = match.start()
+        out += data[position:begin]
+        new_starts += starts[position:begin]
+        new_ends += ends[position:begin]
         kept = keep(match)
         for index in kept:
             out.append(data[index])
-            new_origin.append(origin[index])
+            new_starts.append(starts[index])
+            new_ends.append(ends[index])
         if kept:
-            new_origin[-1] = (new_origin[-1][0], origin[match.end() - 1][1])
+            new_ends[-1] = ends[match.end() - 1]
         position = match.end()
     out += data[position:]
-    new_origin += origin[position:]
-    return bytes(out), new_origin
+    new_starts += starts[position:]
+    new_ends += ends[position:]
+    return bytes(out), (new_starts, new_ends)
 
 
 def _run_keeper(choices: tuple[int, ...]) -> Callable[[re.Match[bytes]], list[int]]:
@@ -580,7 +577,7 @@ class Matcher:
             return False
         if self._glued.runs(skeleton):
             return True
-        joined, _ = _rewrite(skeleton, _Identity(len(data)), _SPACED_RE, _letters, spacing)
+        joined, _ = _rewrite(skeleton, None, _SPACED_RE, _letters, spacing)
         return refuter.matters(joined, set())
 
     def _resolve(
@@ -588,14 +585,13 @@ class Matcher:
     ) -> dict[int, set[Span]]:
         spans: dict[int, set[Span]] = {}
         detected: set[int] = set()
-        identity = _Identity(len(data))
         literals = self._literals
         for atom, end in events:
             literal = literals.get(atom)
             if literal is None:
                 detected.add(atom)
             elif _bounded(data, literal, end - len(literal.skeleton), end):
-                self._accept(data, identity, atom, end, spans)
+                self._accept(data, None, atom, end, spans)
         glued = self._glued.runs(skeleton)
         for atom, first, last in (
             self._glued.matches(skeleton, glued, self._scan_all) if glued else ()
@@ -610,7 +606,7 @@ class Matcher:
         if self._spaced_id in detected or b"|" in data or b"+" in data:
             runs = [m.span() for m in _SPACED_RE.finditer(spacing)]
         repeated = any(atom in self._run_ids for atom in detected)
-        variants = self._variants(skeleton, identity, spacing, bool(runs), repeated)
+        variants = self._variants(skeleton, spacing, bool(runs), repeated)
         for variant, origin in variants:
             found: list[tuple[int, int]] = []
             self._skeleton_db.scan(variant, _collect, 0, found)
@@ -628,14 +624,14 @@ class Matcher:
         return found
 
     def _variants(
-        self, skeleton: bytes, identity: Origin, spacing: bytes, spaced: bool, repeated: bool
+        self, skeleton: bytes, spacing: bytes, spaced: bool, repeated: bool
     ) -> Iterator[tuple[bytes, Origin]]:
         """Rewritten skeletons that undo spacing and repeated letters: every run of three or
         more letters becomes one or two, each run choosing for itself ("niggggerrrr").
         `repeated` says whether the skeleton has such a run (its scan reports them)."""
-        bases = [(skeleton, identity)] if repeated else []
+        bases: list[tuple[bytes, Origin]] = [(skeleton, None)] if repeated else []
         if spaced:
-            joined = _rewrite(skeleton, identity, _SPACED_RE, _letters, spacing)
+            joined = _rewrite(skeleton, None, _SPACED_RE, _letters, spacing)
             bases.append(joined)
             yield joined
         for base, origin in bases:
@@ -661,10 +657,10 @@ class Matcher:
     ) -> None:
         literal = self._literals[atom]
         start = end - len(literal.skeleton)
-        if isinstance(origin, _Identity):
+        if origin is None:
             first, last = start, end
         else:
-            first, last = origin[start][0], origin[end - 1][1]
+            first, last = origin[0][start], origin[1][end - 1]
         if spaced and not _stands_alone(spaced[0], spaced[1], first, last):
             return
         if not literal.open_left and first > 0 and _WORD_BYTE[data[first - 1]]:
