@@ -322,6 +322,9 @@ class RuleSet:
                 elif (hit.rule_id, hit.start) not in seen:
                     seen.add((hit.rule_id, hit.start))
                     hits.append(hit)
+        if not hits and not suppressed:
+            # Nothing found: the same verdict as the fast path gives (no aim worked out).
+            return self._clean if context is None else self._clean_for(context)
         aim = message.aim
         return Verdict(
             hits=tuple(sorted(hits, key=lambda h: (h.start, h.end, h.rule_id))),
