@@ -9,8 +9,9 @@ person noun ("female engineers"), and from a pronoun that refers back to a group
 message ("honestly I think X are Y lol?"). Negation, counter-speech and quotation are checked as
 for any rule.
 
-It runs only on messages whose first pass saw a cue (a group term, or a harm word with a person
-word), so it costs nothing on ordinary traffic. All state is plain data: the composer pickles.
+It runs only on messages where a cue was found (a group term, or a place where a target may
+stand: see `compose_cues`), so it costs nothing on ordinary traffic. All state is plain data:
+the composer pickles.
 """
 
 from __future__ import annotations
@@ -47,15 +48,18 @@ class Composer:
     person_nouns: Phrases
     refer_back: Phrases
     persons: Phrases
-    cue_pairs: tuple[tuple[frozenset[int], frozenset[int]], ...]  # both sides: look closer
+    cue_regexes: frozenset[int]  # matcher regexes where a target may stand (compose_cues)
     cue_groups: frozenset[int] = frozenset()  # group terms that are cues on their own
 
+    @property
+    def cues(self) -> frozenset[int]:
+        """Matcher atoms one of which must be found for the layer to run."""
+        return self.cue_groups | self.cue_regexes
+
     def cued(self, found: Mapping[int, object]) -> bool:
-        """True if the first pass saw a group term, or both sides of a cue pair."""
+        """True if the message holds a group term or a cue regex matched."""
         atoms = found.keys()
-        if not atoms.isdisjoint(self.cue_groups):
-            return True
-        return any(not atoms.isdisjoint(a) and not atoms.isdisjoint(b) for a, b in self.cue_pairs)
+        return not atoms.isdisjoint(self.cue_groups) or not atoms.isdisjoint(self.cue_regexes)
 
     def evaluate(
         self, folded: str, found: Mapping[int, list[Span]], enabled: frozenset[str]

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from bot.engine.compose import Composer
+from bot.engine.compose_cues import adjective_target_cue, person_threat_cues
 from bot.engine.compose_shapes import REQUIRED_SETS, ComposedRule
 from bot.engine.lexicons import LexiconError, Lexicons
 from bot.engine.patterns import TermError, expand_braces
@@ -25,6 +26,9 @@ _OPTIONAL_SETS = frozenset(
     {"lead_ins", "epithet_fillers", "post_modifiers", "typical", "let_denials", "intents"}
 )
 TermsFn = Callable[[list[str], Where], dict[int, str | None]]
+RegexesFn = Callable[[list[str], Where], tuple[int, ...]]
+# The word sets one of which may follow a group adjective used as a noun ("the disabled are").
+_NOUN_FOLLOWERS = ("be", "modals", "post_modifiers", "denials", "inability")
 
 
 @dataclass
@@ -100,6 +104,7 @@ def build_composer(
     model: Compose,
     terms: TermsFn,
     lexicons: Lexicons,
+    regexes: RegexesFn,
 ) -> tuple[Composer | None, list[tuple[Where, str]]]:
     """The composer for a `compose:` section (None if it has no rules), and its errors."""
     resolver = _Resolver(dict(model.words), lexicons)
@@ -154,32 +159,35 @@ def build_composer(
     person_nouns = _phrases(resolver, targets.person_nouns, ("targets", "person_nouns"))
     refer_back = _phrases(resolver, targets.refer_back, ("targets", "refer_back"))
     persons = _phrases(resolver, targets.persons, ("targets", "persons"))
-    adjective_terms = sorted({t for ws in targets.adjectives.values() for t in ws})
-    # A group adjective calls the layer up only beside a person noun, or beside a harm word
-    # ("every bisexual ... gets stabbed"): alone, "black" and "english" are everyday words.
-    adjective_side = terms(adjective_terms, ("targets", "adjectives"))
-    pairs: list[tuple[Iterable[int], Iterable[int]]] = [
-        (adjective_side, terms(targets.person_nouns, ("targets", "person_nouns")))
-    ]
-    # Cue words of three letters or more: the first pass matches a literal inside words, so a
-    # cue "u" would call back on nearly every message ("build", "lunch").
-    cue_people = [
-        variant
-        for term in [*targets.persons, *targets.person_nouns]
-        for variant in expand_braces(term)
-        if len(variant) >= 3
-    ]
-    person_side = terms(cue_people, ("targets", "persons"))
-    for composed in rules:
-        if composed.shape in ("threat", "wish", "should"):
-            harm = [" ".join(p) for p in composed.predicate.source if _plain(p)]
-            harm_side = terms(harm, ("rules",))
-            pairs.append((harm_side, person_side if composed.aim == "person" else adjective_side))
     if not rules:
         return None, resolver.errors
-    # Cues are literals. Regexes with word boundaries would spare the exact pass for literals
-    # found inside words ("hang" in "change"), but they made every first-pass scan slower
-    # (the raw scan fell from ~900,000 to ~320,000 msg/s) and cost seconds of compiling.
+    cues: list[str | None] = [
+        adjective_target_cue(
+            adjectives,
+            person_nouns,
+            sets.get("person_determiners"),
+            [sets[name] for name in _NOUN_FOLLOWERS if name in sets],
+        )
+    ]
+    # Threats against one person: the person words of three letters or more ("u" alone would
+    # call the layer up for "kill u" in every shell tip).
+    harms = [
+        phrase
+        for rule in rules
+        if rule.aim == "person" and rule.shape == "threat"
+        for phrase in rule.predicate.source
+    ]
+    cues.extend(
+        person_threat_cues(
+            harms,
+            [p for p in persons.source if len(" ".join(p)) >= 3],
+            sets.get("person_determiners"),
+            [p for p in person_nouns.source if len(" ".join(p)) >= 3],
+            sets.get("determiners"),
+            sets.get("causatives"),
+        )
+    )
+    cue_ids = regexes([cue for cue in cues if cue], ("targets",))
     composer = Composer(
         rules=tuple(rules),
         sets=sets,
@@ -188,7 +196,7 @@ def build_composer(
         person_nouns=person_nouns,
         refer_back=refer_back,
         persons=persons,
-        cue_pairs=tuple((frozenset(a), frozenset(b)) for a, b in pairs if a and b),
+        cue_regexes=frozenset(cue_ids),
         cue_groups=frozenset(group_atoms),
     )
     return composer, resolver.errors
@@ -200,10 +208,6 @@ def _inflected(phrase: Phrase) -> list[Phrase]:
     if len(phrase) == 1:
         return [(form,) for form in inflections(phrase[0])]
     return [(form, *phrase[1:]) for form in inflections(phrase[0])]
-
-
-def _plain(phrase: Phrase) -> bool:
-    return all(word.isalpha() for word in phrase)
 
 
 def _phrases(resolver: _Resolver, terms: list[str], where: Where) -> Phrases:

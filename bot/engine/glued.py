@@ -52,6 +52,28 @@ class GluedWords:
         self._last = (skeleton, found)
         return found
 
+    def may_hold(self, skeleton: bytes, spans: list[tuple[int, int]]) -> bool:
+        """Whether some glued run of `skeleton` takes in one of `spans` (terms found inside longer
+        words). Splitting runs costs a wordninja call each: the letters around each span are
+        looked at first, and a span inside a dictionary word ("men" in "comment") needs none."""
+        vocabulary = spelling.vocabulary()
+        inside = []
+        for start, end in spans:
+            first, last = start, end
+            while first > 0 and 0x61 <= skeleton[first - 1] <= 0x7A:
+                first -= 1
+            while last < len(skeleton) and 0x61 <= skeleton[last] <= 0x7A:
+                last += 1
+            if (
+                last - first >= spelling.MIN_GLUED
+                and skeleton[first:last].decode() not in vocabulary
+            ):
+                inside.append((start, end))
+        if not inside:
+            return False
+        runs = self.runs(skeleton)
+        return any(rs < end and start < re for rs, re, _ in runs for start, end in inside)
+
     def _runs(self, skeleton: bytes) -> Glued:
         found = []
         vocabulary = spelling.vocabulary()

@@ -332,7 +332,10 @@ def _compose(
     def terms(entries: list[str], path: tuple[object, ...]) -> dict[int, str | None]:
         return compiler.terms(entries, lambda number: where((*path, number)))
 
-    composer, problems = build_composer(item.model.compose, terms, Lexicons())
+    def regexes(patterns: list[str], path: tuple[object, ...]) -> tuple[int, ...]:
+        return compiler.regexes(patterns, lambda number: where(path))
+
+    composer, problems = build_composer(item.model.compose, terms, Lexicons(), regexes)
     errors.extend(RuleError(*where(path), message) for path, message in problems)
     for rule in composer.rules if composer is not None else ():
         if rule.id in rule_ids:

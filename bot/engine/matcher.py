@@ -511,7 +511,21 @@ class Matcher:
         stray = {atom for atom in seen if self._stray(data, skeleton, atom)}
         if not stray or first.closer_look(seen - stray):
             return True
-        return bool(self._glued.runs(skeleton))
+        return self._glued.may_hold(skeleton, self._occurrences(skeleton, stray))
+
+    def _occurrences(self, skeleton: bytes, atoms: set[int]) -> list[Span]:
+        """Where the terms `atoms` occur in `skeleton` (regexes left out)."""
+        spans = []
+        for atom in atoms:
+            literal = self._literals.get(atom)
+            if literal is None:
+                continue
+            term = literal.skeleton
+            at = skeleton.find(term)
+            while at >= 0:
+                spans.append((at, at + len(term)))
+                at = skeleton.find(term, at + 1)
+        return spans
 
     def _stray(self, data: bytes, skeleton: bytes, atom: int) -> bool:
         """True if the term `atom` occurs in `skeleton` only where a word of `data` goes on past

@@ -214,9 +214,8 @@ class RuleSet:
         if composer is not None:
             self._composed_ids = frozenset(r.id for r in composer.rules if self._enabled(r))
         if self._composed_ids and composer is not None:
-            # The layer's cues: a group term on its own, or both sides of a cue pair.
-            loud = self._direct_atoms | composer.cue_groups
-            pairs += [(a, b) for a, b in composer.cue_pairs]
+            # The layer's cues: a group term, or a cue regex (see compose_cues).
+            loud = self._direct_atoms | composer.cues
         self._composer = composer if self._composed_ids else None
         matcher.build_first_pass(loud, pairs)
         ctx.prepare()
