@@ -48,18 +48,18 @@ class Composer:
     person_nouns: Phrases
     refer_back: Phrases
     persons: Phrases
-    cue_regexes: frozenset[int]  # matcher regexes where a target may stand (compose_cues)
+    cue_atoms: frozenset[int]  # matcher atoms where a target may stand (compose_cues)
     cue_groups: frozenset[int] = frozenset()  # group terms that are cues on their own
 
     @property
     def cues(self) -> frozenset[int]:
         """Matcher atoms one of which must be found for the layer to run."""
-        return self.cue_groups | self.cue_regexes
+        return self.cue_groups | self.cue_atoms
 
     def cued(self, found: Mapping[int, object]) -> bool:
-        """True if the message holds a group term or a cue regex matched."""
+        """True if the message holds a group term or another cue."""
         atoms = found.keys()
-        return not atoms.isdisjoint(self.cue_groups) or not atoms.isdisjoint(self.cue_regexes)
+        return not atoms.isdisjoint(self.cue_groups) or not atoms.isdisjoint(self.cue_atoms)
 
     def evaluate(
         self, folded: str, found: Mapping[int, list[Span]], enabled: frozenset[str]

@@ -1,13 +1,18 @@
 """The regexes that call the compositional layer up from the first pass.
 
 A composed rule matches only where its target stands: a group term (the matcher's own terms,
-loud on their own), a group adjective made a target ("female engineers", "disabled bankers",
-"the disabled are ..."), or, for threats against one person, a harm word with the person right
-after it ("stab my manager", "kill you all") or a causative before them ("make you suffer").
+loud on their own), a group adjective made a target ("female engineers", "disabled bankers"),
+or, for threats against one person, a harm word with the person right after it ("stab my
+manager", "kill you all").
 Each cue here is one regex over the folded text, reported by Hyperscan at most once per
 message, so the everyday words it is built of ("driver", "black", "hang", "you") cost nothing
 where they stand apart. The regexes are looser than the shapes (any separator between words,
 any word where a shape allows a filler), so they only decide how often the layer runs.
+
+A group adjective used as a noun after a determiner ("every bisexual is ...") is cued by literal
+phrases (see `compose_build`); a person after a causative ("make you choke") is left to other
+cues: as regexes these started from the commonest words of English and made every message's
+scan 5% slower each.
 """
 
 from __future__ import annotations
@@ -22,11 +27,7 @@ _START = "(?:^|[^a-z0-9])"
 _END = "(?:[^a-z0-9]|$)"
 _ANY_WORD = "[a-z0-9'*-]+"
 _AGENTIVE = "[a-z]{3,}(?:ers|ists|ians|ors|ees|ants|ents)"  # as compose_shapes.AGENTIVE
-_PAUSE_AFTER = "[^a-z0-9]*(?:$|[,:.!?;\\n])"
 _WORD = re.compile(r"[a-z0-9'*-]+")
-# What may lie between the person and the harm after a causative ("make you [...] suffer"):
-# anything in the same clause. (A gap counted in words made Hyperscan compile for a minute.)
-_CAUSED_GAP = "[^,:.!?;\\n]+"
 _DETERMINERS = 3  # determiner phrases between a harm word and its person (as in the shapes)
 _HARMS_PER_REGEX = 300  # Hyperscan refuses patterns much over 16,000 characters
 
@@ -48,27 +49,15 @@ def _alternation(phrases: Iterable[Phrase]) -> str | None:
     return "(?:" + "|".join(sorted(written, key=lambda p: (-len(p), p))) + ")"
 
 
-def adjective_target_cue(
-    adjectives: Iterable[str],
-    person_nouns: Phrases,
-    determiners: Phrases | None,
-    followers: Iterable[Phrases],
-) -> str | None:
+def adjective_target_cue(adjectives: Iterable[str], person_nouns: Phrases) -> str | None:
     """A group adjective before a person noun or an agentive noun, one word between at most
-    ("female engineers", "disabled software engineers", "gay bankers"), or used as a noun
-    after a determiner and before a pause or a verb ("every bisexual is ...", "the disabled,")."""
+    ("female engineers", "disabled software engineers", "gay bankers")."""
     adjective = _alternation((word,) for word in adjectives)
     noun = _alternation(person_nouns.source)
     if adjective is None:
         return None
     heads = f"(?:{noun}|{_AGENTIVE})" if noun else _AGENTIVE
-    forms = [f"{_START}{adjective}{_SEP}(?:{_ANY_WORD}{_SEP})?{heads}{_END}"]
-    owner = _alternation(p for p in determiners.source if len(p) == 1) if determiners else None
-    if owner is not None:
-        after = _alternation((p[0],) for phrases in followers for p in phrases.source)
-        verb = f"|{_SEP}{after}{_END}" if after else ""
-        forms.append(f"{_START}{owner}{_SEP}{adjective}(?:{_PAUSE_AFTER}{verb})")
-    return "|".join(forms)
+    return f"{_START}{adjective}{_SEP}(?:{_ANY_WORD}{_SEP})?{heads}{_END}"
 
 
 def person_threat_cues(
@@ -77,11 +66,9 @@ def person_threat_cues(
     owners: Phrases | None,
     person_nouns: Iterable[Phrase],
     determiners: Phrases | None,
-    causatives: Phrases | None,
 ) -> list[str]:
     """A harm phrase, up to three determiners, then a person ("kill you", "stab all of my
-    managers"); or a causative, the person, a few words and the harm ("make you suffer").
-    One regex per few hundred harm phrases."""
+    managers"): one regex per few hundred harm phrases."""
     named = _alternation(persons)
     noun = _alternation(person_nouns)
     owner = _alternation(owners.source) if owners else None
@@ -91,7 +78,6 @@ def person_threat_cues(
     person = "(?:" + "|".join(people) + ")"
     det = _alternation(determiners.source) if determiners else None
     gap = f"(?:{det}{_SEP}){{0,{_DETERMINERS}}}" if det else ""
-    cause = _alternation(causatives.source) if causatives else None
     ordered = sorted(set(harms))
     out = []
     for first in range(0, len(ordered), _HARMS_PER_REGEX):
@@ -99,6 +85,4 @@ def person_threat_cues(
         if harm is None:
             continue
         out.append(f"{_START}{harm}{_SEP}{gap}{person}{_END}")
-        if cause is not None:
-            out.append(f"{_START}{cause}{_SEP}{gap}{person}{_CAUSED_GAP}{harm}{_END}")
     return out

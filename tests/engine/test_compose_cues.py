@@ -20,11 +20,11 @@ def _cued(rules: RuleSet, text: str) -> bool:
     return composer.cued(found)
 
 
-def _cue_regex_fired(rules: RuleSet, text: str) -> bool:
+def _cue_found(rules: RuleSet, text: str) -> bool:
     composer = rules.composer
     assert composer is not None
     found = rules.matcher.find(fold(text))
-    return not found.keys().isdisjoint(composer.cue_regexes)
+    return not found.keys().isdisjoint(composer.cue_atoms)
 
 
 @pytest.mark.parametrize(
@@ -36,12 +36,11 @@ def _cue_regex_fired(rules: RuleSet, text: str) -> bool:
         "every bisexual is a liar",  # a group adjective used as a noun
         "i will stab my manager",
         "gonna kill all of your colleagues",
-        "i will make you choke on it",
         "someone should punch your face in",
     ],
 )
 def test_a_place_where_a_target_stands_is_a_cue(rules: RuleSet, text: str) -> None:
-    assert _cue_regex_fired(rules, text)
+    assert _cue_found(rules, text)
 
 
 @pytest.mark.parametrize(
@@ -56,7 +55,7 @@ def test_a_place_where_a_target_stands_is_a_cue(rules: RuleSet, text: str) -> No
     ],
 )
 def test_cue_words_apart_call_nothing_up(rules: RuleSet, text: str) -> None:
-    assert not _cue_regex_fired(rules, text)
+    assert not _cue_found(rules, text)
 
 
 def test_every_composed_rule_example_that_flags_is_cued(rules: RuleSet) -> None:
@@ -73,5 +72,6 @@ def test_every_composed_rule_example_that_flags_is_cued(rules: RuleSet) -> None:
 def test_every_cue_regex_runs_in_hyperscan(rules: RuleSet) -> None:
     """A regex Hyperscan refuses would cost an RE2 pass over every message."""
     composer = rules.composer
-    assert composer is not None and composer.cue_regexes
+    assert composer is not None
+    assert any(isinstance(rules.matcher.atoms[atom], str) for atom in composer.cue_atoms)
     assert rules.matcher.re2_only_count == 0
