@@ -1,6 +1,6 @@
 """Build the compositional layer from a `compose:` section: word sets resolved from lexicons
 and lists, targets registered with the matcher (so group terms keep every evasion check), and
-the cue pairs that call the layer up from the first pass.
+the cues that call the layer up from the first pass.
 
 Errors come back as (path inside the compose section, message) for the loader to place at a
 file and line.
@@ -18,12 +18,19 @@ from bot.engine.lexicons import LexiconError, Lexicons
 from bot.engine.patterns import TermError, expand_braces
 from bot.engine.phrases import Phrase, Phrases, inflections, phrase_of
 from bot.engine.schema import Compose, WordSet
+from bot.engine.spelling import vocabulary
 from bot.engine.verdict import Severity
 
 Where = tuple[object, ...]
 # Word sets a shape can do without (it then matches fewer wordings).
 _OPTIONAL_SETS = frozenset(
     {"lead_ins", "epithet_fillers", "post_modifiers", "typical", "let_denials", "intents"}
+)
+# Words that start a phrase but are no verb: a phrase they start is not inflected ("the rope"
+# would give "thing rope").
+_NOT_VERBS = frozenset(
+    "a an the this that these those my your his her its our their not no never in on at to "
+    "of for with by from off out up down all every some any".split()
 )
 TermsFn = Callable[[list[str], Where], dict[int, str | None]]
 RegexesFn = Callable[[list[str], Where], tuple[int, ...]]
@@ -37,6 +44,9 @@ class _Resolver:
     lexicons: Lexicons
     errors: list[tuple[Where, str]] = field(default_factory=list)
     _done: dict[str, dict[Phrase, str]] = field(default_factory=dict)
+    # The phrases each set names itself or takes from the sets it includes: the ones `inflect`
+    # applies to (an inflected form is never inflected again: no "killeding").
+    _bases: dict[str, list[Phrase]] = field(default_factory=dict)
     _active: set[str] = field(default_factory=set)
 
     def get(self, name: str, where: Where) -> dict[Phrase, str]:
@@ -69,13 +79,15 @@ class _Resolver:
             self.errors.append((here, str(exc)))
         for phrase in self._listed(spec.terms, here):
             out.setdefault(phrase, f"{name}, listed")
+        bases = dict.fromkeys(out)
         for other in spec.sets:
             for phrase, origin in self.get(other, (*here, "sets")).items():
                 out.setdefault(phrase, origin)
+            bases.update(dict.fromkeys(self._bases.get(other, ())))
         if spec.inflect:
-            for phrase, origin in list(out.items()):
-                for form in _inflected(phrase):
-                    out.setdefault(form, origin)
+            for phrase in bases:
+                for form in _inflected(phrase, known_only=True):
+                    out.setdefault(form, out[phrase])
         for entry in spec.minus:
             if entry.startswith("@"):
                 removed: Iterable[Phrase] = self.get(entry[1:], (*here, "minus"))
@@ -86,6 +98,7 @@ class _Resolver:
             for phrase in list(removed):
                 out.pop(phrase, None)
         out.pop((), None)
+        self._bases[name] = [phrase for phrase in bases if phrase in out]
         return out
 
     def _listed(self, terms: list[str], where: Where) -> list[Phrase]:
@@ -203,12 +216,18 @@ def build_composer(
     return composer, resolver.errors
 
 
-def _inflected(phrase: Phrase) -> list[Phrase]:
+def _inflected(phrase: Phrase, known_only: bool = False) -> list[Phrase]:
     """A phrase's inflected forms: of the word for one word, of the verb (the first word) for a
-    phrasal verb ("lock up" -> "locked up")."""
-    if len(phrase) == 1:
-        return [(form,) for form in inflections(phrase[0])]
-    return [(form, *phrase[1:]) for form in inflections(phrase[0])]
+    phrasal verb ("lock up" -> "locked up"). With `known_only`, only forms that are words of
+    the vocabulary: the suffix rules also make "killeded", "theiring" and "beatted", which no
+    message holds and which would only swell the first pass's cue regexes."""
+    if len(phrase) > 1 and phrase[0] in _NOT_VERBS:
+        return [phrase]  # "the rope", "their throats cut": no verb to inflect
+    forms = inflections(phrase[0])
+    if known_only:
+        known = vocabulary()
+        forms = {form for form in forms if form == phrase[0] or form in known}
+    return [(form, *phrase[1:]) for form in sorted(forms)]
 
 
 def _phrases(resolver: _Resolver, terms: list[str], where: Where) -> Phrases:

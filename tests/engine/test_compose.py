@@ -222,6 +222,25 @@ def test_inflections(word: str, forms: set[str]) -> None:
     assert forms <= inflections(word)
 
 
+def test_inflect_makes_real_forms_of_the_listed_words_only() -> None:
+    """`inflect` on a set that lists inflected forms, or takes in another inflected set, once
+    made "stabbeding", "killeded" and "thing rope" (of "the rope"): over a thousand phrases
+    that no message holds, all in the first pass's threat cue regexes."""
+    harm = 'harm: {inflect: true, terms: ["{stab,stabbed,kill,the rope,lock up}"]}'
+    again = "harm_again: {inflect: true, sets: [harm]}"
+    source = _MINIMAL.replace("    bad:\n", f"    {harm}\n    {again}\n    bad:\n")
+    result = compile_files({"r.yaml": source})
+    assert result.ruleset is not None, [str(e) for e in result.errors]
+    composer = result.ruleset.composer
+    assert composer is not None
+    for name in ("harm", "harm_again"):
+        forms = {" ".join(phrase) for phrase in composer.sets[name].source}
+        assert forms == {
+            *("stab", "stabs", "stabbed", "stabbing", "kill", "kills", "killed", "killing"),
+            *("lock up", "locks up", "locked up", "locking up", "the rope"),
+        }
+
+
 def test_words_split_contractions_and_mark_sentence_breaks() -> None:
     words = Words.of("they're vile. women can't help being rude, ok")
     assert words.words[:3] == ("they", "are", "vile")
