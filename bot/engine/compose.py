@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from bot.engine.compose_shapes import (
     AGENTIVE,
+    HAS_PREDICATE,
     MODIFIER_WORDS,
     NEGATION_REACH,
     REQUIRED_BY_SEQUENCE,
@@ -68,15 +69,14 @@ class Composer:
         words = Words.of(folded)
         if not words.words:
             return []
-        vocabulary = words.vocabulary
         present: dict[str, bool] = {}
         live = [
             (index, rule, sequences)
             for index, rule in enumerate(self.rules)
-            if rule.id in enabled and (sequences := self._possible(rule, vocabulary, present))
+            if rule.id in enabled and (sequences := self._possible(rule, words, present))
         ]
         if not live:
-            return []  # no rule's words are all in the message: most cued messages end here
+            return []  # no rule's phrases are all in the message: most cued messages end here
         targets = self._targets(words, found)
         persons: dict[int, list[Target]] | None = None
         matches: list[ComposedMatch] = []
@@ -92,9 +92,12 @@ class Composer:
             for first, last, target, phrase in self._match(rule, words, aims, sequences):
                 start = min(first, target.anchor)
                 span = words.span(start, last)
-                matches.append(
-                    ComposedMatch(index, span, target.tag, self._why(rule, target, phrase))
-                )
+                if not phrase:  # a sequence with no predicate slot: the words around the target
+                    phrase = words.words[first : target.start] + words.words[target.end : last + 1]
+                    why = self._why(rule, target, phrase, "wording of the shape")
+                else:
+                    why = self._why(rule, target, phrase)
+                matches.append(ComposedMatch(index, span, target.tag, why))
         return matches
 
     # -- targets --------------------------------------------------------------------------
@@ -234,20 +237,29 @@ class Composer:
     # -- shapes ---------------------------------------------------------------------------
 
     def _possible(
-        self, rule: ComposedRule, vocabulary: frozenset[str], present: dict[str, bool]
+        self, rule: ComposedRule, words: Words, present: dict[str, bool]
     ) -> list[tuple[tuple[Slot, ...], bool]]:
-        """The sequences of a rule's shape that may match: its predicate must occur, and every
-        word set a sequence needs exactly one phrase of (`present` caches, per message, whether
-        a set's first words occur)."""
+        """The sequences of a rule's shape that may match: the predicate's first word must occur
+        (and a whole predicate phrase, for a sequence with a predicate slot), and every word set
+        a sequence needs (`present` caches, per message, whether a set occurs)."""
+        vocabulary = words.vocabulary
         if rule.predicate.by_first.keys().isdisjoint(vocabulary):
-            return []  # the predicate occurs nowhere: the usual case
+            return []  # the predicate's first words occur nowhere: the usual case
+        predicate: bool | None = None  # whether a whole predicate phrase occurs, once asked
         possible = []
         for sequence, counts_negation in SHAPES[rule.shape]:
+            if sequence in HAS_PREDICATE:
+                if predicate is None:
+                    predicate = rule.predicate.occurs_in(words.words)
+                if not predicate:
+                    continue  # "the" of "the rope", but no rope
             for name in REQUIRED_BY_SEQUENCE[sequence]:
                 if name not in present:
                     phrases = self.sets.get(name)
-                    present[name] = phrases is not None and not phrases.by_first.keys().isdisjoint(
-                        vocabulary
+                    present[name] = (
+                        phrases is not None
+                        and not phrases.by_first.keys().isdisjoint(vocabulary)
+                        and phrases.occurs_in(words.words)
                     )
                 if not present[name]:
                     break
@@ -427,8 +439,11 @@ class Composer:
             return False
         return bool(phrases.lengths_at(words.words, index))
 
-    def _why(self, rule: ComposedRule, target: Target, phrase: tuple[str, ...]) -> str:
-        origin = rule.predicate.source.get(phrase, "claim of inability, listed")
+    def _why(
+        self, rule: ComposedRule, target: Target, phrase: tuple[str, ...], origin: str = ""
+    ) -> str:
+        """One line: who, what is said of them and where the words came from, and the label."""
+        origin = origin or rule.predicate.source.get(phrase, "claim of inability, listed")
         kind = "person" if rule.aim == "person" else "group"
         return f"{kind}: {target.label} — predicate: '{' '.join(phrase)}' ({origin}) — {rule.label}"
 

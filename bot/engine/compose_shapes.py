@@ -124,6 +124,10 @@ REQUIRED_BY_SEQUENCE = {
     for sequences in SHAPES.values()
     for sequence, _ in sequences
 }
+# The sequences with a predicate slot ("P").
+HAS_PREDICATE = frozenset(
+    sequence for sequences in SHAPES.values() for sequence, _ in sequences if ("P",) in sequence
+)
 REQUIRED_SETS = {
     shape: sorted({str(slot[1]) for seq, _ in seqs for slot in seq if slot[0] == "S"})
     for shape, seqs in SHAPES.items()

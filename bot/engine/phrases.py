@@ -156,6 +156,13 @@ class Phrases:
             return []
         return [len(p) for p in candidates if words[index : index + len(p)] == p]
 
+    def occurs_in(self, words: tuple[str, ...]) -> bool:
+        """True if some phrase of the set occurs in `words`."""
+        by_first = self.by_first
+        return any(
+            word in by_first and self.lengths_at(words, index) for index, word in enumerate(words)
+        )
+
     def __contains__(self, phrase: object) -> bool:
         return phrase in self.source
 

@@ -116,6 +116,16 @@ def test_hit_names_the_rule_and_explains_itself(rules: RuleSet) -> None:
     assert list(record) == keys
 
 
+def test_a_hit_with_no_predicate_slot_explains_itself_by_its_words(rules: RuleSet) -> None:
+    """"The contempt we have for X" matches a sequence of the `feel` shape with no predicate
+    slot: its line once read "predicate: '' (claim of inability, listed)"."""
+    text = "the contempt we have for muslims is justified"
+    hit = next(h for h in rules.evaluate(text).hits if h.rule_id == "disc.compose.hatred")
+    assert hit.why == (
+        "group: muslims — predicate: 'contempt we have for' (wording of the shape) — hatred"
+    )
+
+
 def test_pronoun_hit_spans_from_the_group_to_the_predicate(rules: RuleSet) -> None:
     text = "we onboarded some arab contractors. they are repulsive"
     hit = next(h for h in rules.evaluate(text).hits if h.rule_id == "disc.compose.derogation")
