@@ -449,6 +449,10 @@ def load_rules(directory: Path, cache: RulesCache | None = None) -> LoadResult:
     if cache is not None and (ruleset := cache.load(key, version)) is not None:
         return LoadResult(ruleset, (), cached=True)
     result = compile_files(texts, version)
-    if cache is not None and result.ruleset is not None:
-        cache.save(key, result.ruleset)
+    if cache is not None and result.ruleset is not None and cache.save(key, result.ruleset):
+        # Pickling read every object's `__dict__`, which leaves CPython's slow path for all
+        # attribute reads of the compiled objects; the copy just written has none of that.
+        ruleset = cache.load(key, version)
+        if ruleset is not None:
+            return LoadResult(ruleset, result.errors)
     return result

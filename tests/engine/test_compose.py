@@ -117,8 +117,8 @@ def test_hit_names_the_rule_and_explains_itself(rules: RuleSet) -> None:
 
 
 def test_a_hit_with_no_predicate_slot_explains_itself_by_its_words(rules: RuleSet) -> None:
-    """"The contempt we have for X" matches a sequence of the `feel` shape with no predicate
-    slot: its line once read "predicate: '' (claim of inability, listed)"."""
+    """A sequence of the `feel` shape with no predicate slot ("the contempt we have for X"):
+    its line once read "predicate: '' (claim of inability, listed)"."""
     text = "the contempt we have for muslims is justified"
     hit = next(h for h in rules.evaluate(text).hits if h.rule_id == "disc.compose.hatred")
     assert hit.why == (
