@@ -69,11 +69,12 @@ class Composer:
         words = Words.of(folded)
         if not words.words:
             return []
+        positions = words.positions()
         present: dict[str, bool] = {}
         live = [
             (index, rule, sequences)
             for index, rule in enumerate(self.rules)
-            if rule.id in enabled and (sequences := self._possible(rule, words, present))
+            if rule.id in enabled and (sequences := self._possible(rule, words, positions, present))
         ]
         if not live:
             return []  # no rule's phrases are all in the message: most cued messages end here
@@ -237,29 +238,30 @@ class Composer:
     # -- shapes ---------------------------------------------------------------------------
 
     def _possible(
-        self, rule: ComposedRule, words: Words, present: dict[str, bool]
+        self,
+        rule: ComposedRule,
+        words: Words,
+        positions: Mapping[str, list[int]],
+        present: dict[str, bool],
     ) -> list[tuple[tuple[Slot, ...], bool]]:
         """The sequences of a rule's shape that may match: the predicate's first word must occur
         (and a whole predicate phrase, for a sequence with a predicate slot), and every word set
         a sequence needs (`present` caches, per message, whether a set occurs)."""
-        vocabulary = words.vocabulary
-        if rule.predicate.by_first.keys().isdisjoint(vocabulary):
+        if rule.predicate.by_first.keys().isdisjoint(positions):
             return []  # the predicate's first words occur nowhere: the usual case
         predicate: bool | None = None  # whether a whole predicate phrase occurs, once asked
         possible = []
         for sequence, counts_negation in SHAPES[rule.shape]:
             if sequence in HAS_PREDICATE:
                 if predicate is None:
-                    predicate = rule.predicate.occurs_in(words.words)
+                    predicate = rule.predicate.occurs_in(words.words, positions)
                 if not predicate:
                     continue  # "the" of "the rope", but no rope
             for name in REQUIRED_BY_SEQUENCE[sequence]:
                 if name not in present:
                     phrases = self.sets.get(name)
-                    present[name] = (
-                        phrases is not None
-                        and not phrases.by_first.keys().isdisjoint(vocabulary)
-                        and phrases.occurs_in(words.words)
+                    present[name] = phrases is not None and phrases.occurs_in(
+                        words.words, positions
                     )
                 if not present[name]:
                     break

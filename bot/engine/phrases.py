@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 Phrase = tuple[str, ...]
@@ -114,6 +114,13 @@ class Words:
         """The distinct words of the message."""
         return frozenset(self.words)  # a few dozen words; asked once per message (see Composer)
 
+    def positions(self) -> dict[str, list[int]]:
+        """Where each distinct word of the message stands (its keys are the vocabulary)."""
+        out: dict[str, list[int]] = {}
+        for index, word in enumerate(self.words):
+            out.setdefault(word, []).append(index)
+        return out
+
     def index_at(self, offset: int) -> int:
         """Index of the first word starting at or after `offset`."""
         return bisect_left(self.starts, offset)
@@ -156,12 +163,13 @@ class Phrases:
             return []
         return [len(p) for p in candidates if words[index : index + len(p)] == p]
 
-    def occurs_in(self, words: tuple[str, ...]) -> bool:
-        """True if some phrase of the set occurs in `words`."""
-        by_first = self.by_first
-        return any(
-            word in by_first and self.lengths_at(words, index) for index, word in enumerate(words)
-        )
+    def occurs_in(self, words: tuple[str, ...], positions: Mapping[str, list[int]]) -> bool:
+        """True if some phrase of the set occurs in `words` (`positions`: where each of its
+        distinct words stands, see `Words.positions`)."""
+        firsts = self.by_first.keys() & positions.keys()
+        if any(len(self.by_first[first][-1]) == 1 for first in firsts):
+            return True  # a one-word phrase (each first word's phrases end with the shortest)
+        return any(self.lengths_at(words, index) for first in firsts for index in positions[first])
 
     def __contains__(self, phrase: object) -> bool:
         return phrase in self.source
