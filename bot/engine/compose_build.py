@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from bot.engine.compose import Composer
-from bot.engine.compose_cues import adjective_target_cue, person_threat_cues
+from bot.engine.compose_cues import Cue, adjective_target_cue, person_threat_cues
 from bot.engine.compose_shapes import REQUIRED_SETS, ComposedRule
 from bot.engine.lexicons import LexiconError, Lexicons
 from bot.engine.patterns import TermError, expand_braces
@@ -33,7 +33,8 @@ _NOT_VERBS = frozenset(
     "of for with by from off out up down all every some any".split()
 )
 TermsFn = Callable[[list[str], Where], dict[int, str | None]]
-RegexesFn = Callable[[list[str], Where], tuple[int, ...]]
+# Regexes -> their atom ids; each with the gates its matches hold (see `compose_cues`).
+RegexesFn = Callable[[list[str], Where, list[tuple[str, ...]]], tuple[int, ...]]
 
 
 @dataclass
@@ -172,7 +173,7 @@ def build_composer(
     persons = _phrases(resolver, targets.persons, ("targets", "persons"))
     if not rules:
         return None, resolver.errors
-    cues: list[str | None] = [adjective_target_cue(adjectives, person_nouns)]
+    cues: list[Cue | None] = [adjective_target_cue(adjectives, person_nouns)]
     # Threats against one person: the person words of three letters or more ("u" alone would
     # call the layer up for "kill u" in every shell tip).
     harms = [
@@ -190,7 +191,8 @@ def build_composer(
             sets.get("determiners"),
         )
     )
-    cue_ids = set(regexes([cue for cue in cues if cue], ("targets",)))
+    written = [cue for cue in cues if cue]
+    cue_ids = set(regexes([c.pattern for c in written], ("targets",), [c.gates for c in written]))
     # A group adjective used as a noun after a determiner ("every bisexual on the team"): as
     # literal phrases, which cost the scan far less than a regex starting from "the" or "my".
     owners = sets.get("person_determiners")

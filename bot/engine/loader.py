@@ -178,6 +178,7 @@ class _Compiler:
         self._atom_ids: dict[Atom, int] = {}
         self.errors: list[RuleError] = []
         self.termsets: dict[str, list[tuple[str, str | None]]] = {}
+        self.gates: dict[int, tuple[str, ...]] = {}  # regex -> words its matches hold
 
     def atom(self, key: Atom) -> int:
         if key not in self._atom_ids:
@@ -298,7 +299,9 @@ def compile_files(files: Mapping[str, str], version: str | None = None) -> LoadR
     if errors:
         return LoadResult(None, tuple(errors))
     try:
-        matcher = Matcher(compiler.atoms, compiler.typo_atoms - compiler.plain_atoms)
+        matcher = Matcher(
+            compiler.atoms, compiler.typo_atoms - compiler.plain_atoms, compiler.gates
+        )
     except Exception as exc:  # Hyperscan's own limits (size, memory): report, keep last good
         return LoadResult(None, (RuleError("<all>", 0, f"could not compile the rules: {exc}"),))
     ruleset = RuleSet(
@@ -332,8 +335,14 @@ def _compose(
     def terms(entries: list[str], path: tuple[object, ...]) -> dict[int, str | None]:
         return compiler.terms(entries, lambda number: where((*path, number)))
 
-    def regexes(patterns: list[str], path: tuple[object, ...]) -> tuple[int, ...]:
-        return compiler.regexes(patterns, lambda number: where(path))
+    def regexes(
+        patterns: list[str], path: tuple[object, ...], gates: list[tuple[str, ...]]
+    ) -> tuple[int, ...]:
+        ids = compiler.regexes(patterns, lambda number: where(path))
+        if len(ids) == len(patterns):  # else one failed to compile and is reported
+            for atom, words in zip(ids, gates, strict=True):
+                compiler.gates[atom] = words
+        return ids
 
     composer, problems = build_composer(item.model.compose, terms, Lexicons(), regexes)
     errors.extend(RuleError(*where(path), message) for path, message in problems)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import Any
 
 import hyperscan
@@ -260,8 +260,17 @@ class _FirstPass:
         regexes: frozenset[int],
         masks: dict[int, tuple[int, int]],
         loud_terms: frozenset[int],
+        skeleton_database: hyperscan.Database | None = None,
+        gated: tuple[frozenset[int], hyperscan.Database] | None = None,
     ) -> None:
         self.scan = database.scan
+        # For the skeleton of a message with leetspeak, whose regex ids are of use only as
+        # sides of pairs (regexes are run on the folded text): the same terms and detectors.
+        self.scan_skeleton = (skeleton_database or database).scan
+        # Ids of gate words, and the database of the regexes they stand for (see `open_gates`).
+        gate_ids, gated_database = gated or (frozenset(), database)
+        self.gate_ids = gate_ids
+        self._scan_gated = gated_database.scan
         self.regexes = regexes  # ids that name a regex, for the exact pass to run
         self.loud_terms = loud_terms  # terms that call for the exact pass on their own
         # A pair-side term -> (pairs it is side A of, pairs it is side B of); a term on both
@@ -270,6 +279,12 @@ class _FirstPass:
         # Ids that do not call for a closer look on their own.
         self.pair_sides = frozenset(self.masks)
         self.passive = self.pair_sides | regexes
+
+    def open_gates(self, data: bytes, seen: set[int]) -> None:
+        """For a message where the scan saw a gate word: the gated regexes that match, in
+        place of the gate ids."""
+        seen -= self.gate_ids
+        self._scan_gated(data, _collect_id, 0, seen)
 
     def closer_look(self, seen: set[int]) -> bool:
         """True if a loud term, an evasion detector, or both sides of some pair occurred."""
@@ -289,10 +304,22 @@ class _FirstPass:
 class Matcher:
     """Compiled atoms; an atom's id is its index in `atoms`. Build once per rule set."""
 
-    def __init__(self, atoms: Sequence[Atom], typos: Collection[int] = ()) -> None:
+    def __init__(
+        self,
+        atoms: Sequence[Atom],
+        typos: Collection[int] = (),
+        gates: Mapping[int, Collection[str]] | None = None,
+    ) -> None:
         """`typos`: atoms that are generated misspellings, which a masked word ("f***g") is
-        never compared with."""
+        never compared with. `gates`: for some regexes, words one of which each of their
+        matches holds; the first pass looks for those words and runs the regex only where one
+        occurs (unless the regex is a side of a pair)."""
         self.atoms = tuple(atoms)
+        self._gates = {
+            atom: tuple(sorted(word.encode("utf-8") for word in words))
+            for atom, words in (gates or {}).items()
+            if words and isinstance(self.atoms[atom], str)
+        }
         typos = frozenset(typos)
         literal_ids = [i for i, a in enumerate(self.atoms) if isinstance(a, Literal)]
         regex_ids = [i for i, a in enumerate(self.atoms) if isinstance(a, str)]
@@ -330,6 +357,15 @@ class Matcher:
         return value
 
     @property
+    def gates(self) -> Mapping[int, tuple[bytes, ...]]:
+        """Regex id -> the words one of which each of its matches holds (see `__init__`)."""
+        return self._gates
+
+    def regex(self, atom: int) -> re2._Regexp:
+        """The compiled regex of atom `atom`."""
+        return self._re2[atom]
+
+    @property
     def re2_only_count(self) -> int:
         """How many regexes run outside Hyperscan (each costs an RE2 pass per message)."""
         return len(self._re2_only)
@@ -344,6 +380,8 @@ class Matcher:
         first = self._first or self._default_first_pass()
         seen: set[int] = set()
         first.scan(data, _collect_id, 0, seen)
+        if seen and not first.gate_ids.isdisjoint(seen):
+            first.open_gates(data, seen)
         return len(seen)
 
     def build_first_pass(
@@ -384,11 +422,47 @@ class Matcher:
                 lazy_accepted = ()
         self._lazy_re2_only = tuple(atom for atom in lazy if atom not in lazy_accepted)
         self._any_lazy = self._any_of(self._lazy_re2_only)
-        database, accepted = self._with_regexes(expressions, ids, flags, regexes)
-        self._re2_only = tuple(atom for atom in regexes if atom not in accepted)
+        gated, gated_database = self._gated(regexes, sides)
+        gate_words = sorted({word for atom in gated for word in self._gates[atom]})
+        gate_ids = range(self._masked_id + 1, self._masked_id + 1 + len(gate_words))
+        ungated = [atom for atom in regexes if atom not in gated]
+        database, accepted = self._with_regexes(
+            expressions + [_escape(word) for word in gate_words],
+            ids + list(gate_ids),
+            flags + [int(hyperscan.HS_FLAG_SINGLEMATCH)] * len(gate_ids),
+            ungated,
+        )
+        self._re2_only = tuple(atom for atom in ungated if atom not in accepted)
         masks = {atom: mask for atom, mask in _pair_masks(pairs).items() if atom not in loud}
         loud_terms = frozenset(atom for atom in wanted if atom in loud)
-        self._first = _FirstPass(database, frozenset(regexes), masks, loud_terms)
+        # Regexes that are not a side of a pair (the composer's cues, say) cost every scan
+        # most of its time: the second scan, of a skeleton, is spared them.
+        paired = [atom for atom in accepted if atom in masks]
+        skeleton_database = None
+        if len(paired) < len(accepted) or gate_words:
+            skeleton_database, _ = self._with_regexes(expressions, ids, flags, paired)
+        self._first = _FirstPass(
+            database,
+            frozenset(regexes),
+            masks,
+            loud_terms,
+            skeleton_database,
+            (frozenset(gate_ids), gated_database) if gated_database is not None else None,
+        )
+
+    def _gated(
+        self, regexes: list[int], sides: Collection[int]
+    ) -> tuple[frozenset[int], hyperscan.Database | None]:
+        """The regexes of the first pass that its scan can leave to their gates (not sides of a
+        pair, and compiled by Hyperscan), and their own database."""
+        gated = [atom for atom in regexes if atom in self._gates and atom not in sides]
+        if not gated:
+            return frozenset(), None
+        try:
+            database, accepted = self._with_regexes([], [], [], gated)
+        except hyperscan.error:  # not one of them compiles: the scan runs them ungated
+            return frozenset(), None
+        return frozenset(accepted), database
 
     def _trigger(
         self, side_a: Collection[int], side_b: Collection[int]
@@ -458,6 +532,8 @@ class Matcher:
         first = self._first or self._default_first_pass()
         seen: set[int] = set()
         first.scan(data, _collect_id, 0, seen)
+        if seen and not first.gate_ids.isdisjoint(seen):
+            first.open_gates(data, seen)
         skeleton = data.translate(SKELETON_TABLE)
         if skeleton == data:
             # Most messages end here: no leetspeak, no masked letter, and nothing found or one
@@ -475,7 +551,7 @@ class Matcher:
         if skeleton is not data and not look:
             # Leetspeak: terms are found in the skeleton; regexes stay on the folded text.
             in_skeleton = set()
-            first.scan(skeleton, _collect_id, 0, in_skeleton)
+            first.scan_skeleton(skeleton, _collect_id, 0, in_skeleton)
             look = bool(in_skeleton) and first.closer_look(in_skeleton | seen)
         if look and not masked:
             look = self._still_look(data, skeleton, seen, in_skeleton)
@@ -506,7 +582,7 @@ class Matcher:
                 return True
             if in_skeleton is None:
                 in_skeleton = set()
-                first.scan(skeleton, _collect_id, 0, in_skeleton)
+                first.scan_skeleton(skeleton, _collect_id, 0, in_skeleton)
             seen = seen | in_skeleton
         stray = {atom for atom in seen if self._stray(data, skeleton, atom)}
         if not stray or first.closer_look(seen - stray):

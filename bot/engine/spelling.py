@@ -34,11 +34,22 @@ GLUE = frozenset(
 @cache
 def vocabulary() -> frozenset[str]:
     """Every word of wordninja's list (lower case), loaded on first use (about 40 ms)."""
+    return frozenset(_ranked_words())
+
+
+@cache
+def frequency_rank() -> dict[str, int]:
+    """Each word of the vocabulary -> its place by frequency (0: the commonest)."""
+    return {word: rank for rank, word in reversed(list(enumerate(_ranked_words())))}
+
+
+@cache
+def _ranked_words() -> tuple[str, ...]:
     spec = importlib.util.find_spec("wordninja")
     if spec is None or spec.origin is None:
         raise ImportError("wordninja is not installed")
     path = Path(spec.origin).parent / "wordninja" / "wordninja_words.txt.gz"
-    return frozenset(gzip.decompress(path.read_bytes()).decode("utf-8").split())
+    return tuple(gzip.decompress(path.read_bytes()).decode("utf-8").split())
 
 
 def is_word(token: str) -> bool:

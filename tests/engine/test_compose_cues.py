@@ -75,3 +75,32 @@ def test_every_cue_regex_runs_in_hyperscan(rules: RuleSet) -> None:
     assert composer is not None
     assert any(isinstance(rules.matcher.atoms[atom], str) for atom in composer.cue_atoms)
     assert rules.matcher.re2_only_count == 0
+
+
+def test_every_cue_regex_is_gated_by_words_each_match_holds(rules: RuleSet) -> None:
+    """The scan looks for a cue's gate words, not the cue: a match with none of them would be
+    a cue the layer never sees."""
+    composer = rules.composer
+    assert composer is not None
+    cue_regexes = [a for a in composer.cue_atoms if isinstance(rules.matcher.atoms[a], str)]
+    gates = rules.matcher.gates
+    assert cue_regexes and all(gates.get(atom) for atom in cue_regexes)
+    for text in [
+        "female engineers are useless",
+        "gonna kill all of your colleagues",
+        "someone should put an end to my manager",
+        "wiped out every last one of them",
+    ]:
+        data = fold(text).encode()
+        for atom in cue_regexes:
+            if rules.matcher.regex(atom).search(data):
+                assert any(word in data for word in gates[atom]), (text, atom)
+
+
+def test_a_gate_is_the_rarest_word_of_its_phrase() -> None:
+    from bot.engine.compose_cues import person_threat_cues
+
+    (cue,) = person_threat_cues(
+        [("put", "an", "end", "to"), ("shoot",), ("kick", "down")], [("you",)], None, [], None
+    )
+    assert cue.gates == ("kick", "put", "shoot")  # "put" is rarer than "end" in the list
