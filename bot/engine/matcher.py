@@ -260,13 +260,9 @@ class _FirstPass:
         regexes: frozenset[int],
         masks: dict[int, tuple[int, int]],
         loud_terms: frozenset[int],
-        skeleton_database: hyperscan.Database | None = None,
         gated: tuple[frozenset[int], hyperscan.Database] | None = None,
     ) -> None:
         self.scan = database.scan
-        # For the skeleton of a message with leetspeak, whose regex ids are of use only as
-        # sides of pairs (regexes are run on the folded text): the same terms and detectors.
-        self.scan_skeleton = (skeleton_database or database).scan
         # Ids of gate words, and the database of the regexes they stand for (see `open_gates`).
         gate_ids, gated_database = gated or (frozenset(), database)
         self.gate_ids = gate_ids
@@ -435,18 +431,11 @@ class Matcher:
         self._re2_only = tuple(atom for atom in ungated if atom not in accepted)
         masks = {atom: mask for atom, mask in _pair_masks(pairs).items() if atom not in loud}
         loud_terms = frozenset(atom for atom in wanted if atom in loud)
-        # Regexes that are not a side of a pair (the composer's cues, say) cost every scan
-        # most of its time: the second scan, of a skeleton, is spared them.
-        paired = [atom for atom in accepted if atom in masks]
-        skeleton_database = None
-        if len(paired) < len(accepted) or gate_words:
-            skeleton_database, _ = self._with_regexes(expressions, ids, flags, paired)
         self._first = _FirstPass(
             database,
             frozenset(regexes),
             masks,
             loud_terms,
-            skeleton_database,
             (frozenset(gate_ids), gated_database) if gated_database is not None else None,
         )
 
@@ -551,7 +540,8 @@ class Matcher:
         if skeleton is not data and not look:
             # Leetspeak: terms are found in the skeleton; regexes stay on the folded text.
             in_skeleton = set()
-            first.scan_skeleton(skeleton, _collect_id, 0, in_skeleton)
+            first.scan(skeleton, _collect_id, 0, in_skeleton)
+            in_skeleton -= first.gate_ids  # the gated regexes are run on the folded text only
             look = bool(in_skeleton) and first.closer_look(in_skeleton | seen)
         if look and not masked:
             look = self._still_look(data, skeleton, seen, in_skeleton)
@@ -582,7 +572,8 @@ class Matcher:
                 return True
             if in_skeleton is None:
                 in_skeleton = set()
-                first.scan_skeleton(skeleton, _collect_id, 0, in_skeleton)
+                first.scan(skeleton, _collect_id, 0, in_skeleton)
+                in_skeleton -= first.gate_ids
             seen = seen | in_skeleton
         stray = {atom for atom in seen if self._stray(data, skeleton, atom)}
         if not stray or first.closer_look(seen - stray):
