@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, KeysView, Mapping, Sequence
 from typing import Any
 
 import hyperscan
@@ -223,6 +223,10 @@ class _Refuter:
         flags = [int(hyperscan.HS_FLAG_SINGLEMATCH)] * len(wanted)
         self._scan = _compile(expressions, wanted, flags).scan if wanted else None
 
+    def pairs_keys(self) -> KeysView[int]:
+        """Every atom that is a side of some pair."""
+        return self._masks.keys()
+
     def matters(self, skeleton: bytes, regex_atoms: set[int]) -> bool:
         """False if no rewrite of `skeleton` that only shortens runs of a letter can hold a loud
         term or both sides of a pair, and no regex of `regex_atoms` is loud or completes one."""
@@ -335,6 +339,7 @@ class Matcher:
         self._re2_only: tuple[int, ...] = ()
         self._lazy_scan: Callable[..., Any] | None = None  # exception regexes, Hyperscan
         self._lazy_re2_only: tuple[int, ...] = ()  # exception regexes Hyperscan cannot compile
+        self._lazy_in_pairs = True  # whether one of those is a side of some pair
         self._any_lazy: re2._Regexp | None = None
         self._glued = GluedWords(self._literals)
         self._masked: dict[tuple[int, int], list[int]] = {}
@@ -417,6 +422,7 @@ class Matcher:
             except hyperscan.error:  # not one of them compiles: RE2 runs them all
                 lazy_accepted = ()
         self._lazy_re2_only = tuple(atom for atom in lazy if atom not in lazy_accepted)
+        self._lazy_in_pairs = not self._refuter.pairs_keys().isdisjoint(lazy)
         self._any_lazy = self._any_of(self._lazy_re2_only)
         gated, gated_database = self._gated(regexes, sides)
         gate_words = sorted({word for atom in gated for word in self._gates[atom]})
@@ -620,11 +626,12 @@ class Matcher:
         """The exact pass: every atom's spans, for a message the first pass picked out (or none
         if `refute` and `_Refuter` shows that nothing a rule can use is there). `spaced` is
         False when the first pass saw no letters spaced out in `data`."""
-        if self._lazy_scan is not None:
-            self._lazy_scan(data, _collect_id, 0, regex_atoms)
-        if self._any_lazy is not None and self._any_lazy.search(data):
-            regex_atoms.update(a for a in self._lazy_re2_only if self._re2[a].search(data))
         refuter = self._refuter if refute else None
+        # The exception regexes can change the refuter's answer only as a side of a pair that
+        # the first pass does not look for; otherwise they are looked for once it has spoken.
+        lazy_first = refuter is None or self._lazy_in_pairs
+        if lazy_first:
+            self._add_lazy(data, regex_atoms)
         # Refutable when the exact pass could only rewrite repeated letters and spacing: no
         # masked word that stands for a term (without leetspeak, the first pass has looked
         # for spaced letters).
@@ -636,6 +643,8 @@ class Matcher:
             and not refuter.matters(skeleton, regex_atoms)
         ):
             return _NONE
+        if not lazy_first:
+            self._add_lazy(data, regex_atoms)
         events: list[tuple[int, int]] = []
         self._skeleton_db.scan(skeleton, _collect, 0, events)
         spans = self._resolve(data, skeleton, events)
@@ -647,6 +656,13 @@ class Matcher:
         if not spans:
             return _NONE
         return _to_chars(folded, data, spans)
+
+    def _add_lazy(self, data: bytes, regex_atoms: set[int]) -> None:
+        """Add the exception regexes that occur in `data` to `regex_atoms`."""
+        if self._lazy_scan is not None:
+            self._lazy_scan(data, _collect_id, 0, regex_atoms)
+        if self._any_lazy is not None and self._any_lazy.search(data):
+            regex_atoms.update(a for a in self._lazy_re2_only if self._re2[a].search(data))
 
     def _spacing_matters(self, refuter: _Refuter, data: bytes, skeleton: bytes) -> bool:
         """Whether letters spaced out in `data` could, joined up, hold something a rule can

@@ -35,3 +35,14 @@ def test_gates_change_nothing_the_matcher_finds() -> None:
     ]
     assert sum(1 in plain.find(text) for text in texts) > 50
     assert [gated.find(text) for text in texts] == [plain.find(text) for text in texts]
+
+
+def test_an_exception_regex_that_completes_a_pair_is_looked_for_before_refuting() -> None:
+    """The first pass looks only for the side of a pair made of phrases ("kill you"); the
+    other side here is a regex, which the exact pass must still find."""
+    atoms = [term_literal("kill you"), term_literal("teach you a lesson"), r"\btonight\b"]
+    matcher = Matcher(atoms)
+    matcher.build_first_pass([], [([0, 1], [2])])
+    found = matcher.find("i will kill you tonight")
+    assert 0 in found and 2 in found
+    assert 2 not in matcher.find("i will kill you")
