@@ -581,38 +581,35 @@ class Matcher:
                 first.scan(skeleton, _collect_id, 0, in_skeleton)
                 in_skeleton -= first.gate_ids
             seen = seen | in_skeleton
-        stray = {atom for atom in seen if self._stray(data, skeleton, atom)}
-        if not stray or first.closer_look(seen - stray):
+        kept: set[int] = set()  # atoms the exact pass would not reject
+        inside: list[Span] = []  # where the others occur, inside longer words
+        for atom in seen:
+            spans = self._inside_words(data, skeleton, atom)
+            if spans is None:
+                kept.add(atom)
+            else:
+                inside += spans
+        if len(kept) == len(seen) or first.closer_look(kept):
             return True
-        return self._glued.may_hold(skeleton, self._occurrences(skeleton, stray))
+        return self._glued.may_hold(skeleton, inside)
 
-    def _occurrences(self, skeleton: bytes, atoms: set[int]) -> list[Span]:
-        """Where the terms `atoms` occur in `skeleton` (regexes left out)."""
-        spans = []
-        for atom in atoms:
-            literal = self._literals.get(atom)
-            if literal is None:
-                continue
-            term = literal.skeleton
-            at = skeleton.find(term)
-            while at >= 0:
-                spans.append((at, at + len(term)))
-                at = skeleton.find(term, at + 1)
-        return spans
-
-    def _stray(self, data: bytes, skeleton: bytes, atom: int) -> bool:
-        """True if the term `atom` occurs in `skeleton` only where a word of `data` goes on past
-        one of its ends, which the exact pass does not accept (False for a regex)."""
+    def _inside_words(self, data: bytes, skeleton: bytes, atom: int) -> list[Span] | None:
+        """Where the term `atom` occurs in `skeleton`, if only ever where a word of `data` goes
+        on past one of its ends, which the exact pass does not accept; None if it occurs as a
+        word of its own somewhere, or is a regex."""
         literal = self._literals.get(atom)
         if literal is None:
-            return False
+            return None
         term = literal.skeleton
+        size = len(term)
+        spans = []
         at = skeleton.find(term)
         while at >= 0:
-            if _bounded(data, literal, at, at + len(term)):
-                return False
+            if _bounded(data, literal, at, at + size):
+                return None
+            spans.append((at, at + size))
             at = skeleton.find(term, at + 1)
-        return True
+        return spans
 
     def _exact(
         self,
