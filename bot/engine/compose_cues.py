@@ -9,9 +9,10 @@ message, so the everyday words it is built of ("driver", "black", "hang", "you")
 where they stand apart. The regexes are looser than the shapes (any separator between words,
 any word where a shape allows a filler), so they only decide how often the layer runs.
 
-Each regex comes with its gates: words one of which every match of it holds. The first pass
-looks for the gates, which as plain strings cost the scan next to nothing, and runs the regex
-only on a message that holds one (about one in ten of real chat: "kill" is in "skill").
+Each regex comes with its gates: words one of which every match of it holds as a word of its
+own (every word of a cue stands between separators). The first pass looks for the gates, which
+as plain strings cost the scan next to nothing, and runs the regex only on a message where one
+stands as a word (one IRC line in 35; as a string, "put" of "output", one in ten).
 
 A group adjective used as a noun after a determiner ("every bisexual is ...") is cued by literal
 phrases (see `compose_build`); a person after a causative ("make you choke") is left to other

@@ -264,12 +264,14 @@ class _FirstPass:
         regexes: frozenset[int],
         masks: dict[int, tuple[int, int]],
         loud_terms: frozenset[int],
-        gated: tuple[frozenset[int], hyperscan.Database] | None = None,
+        gated: tuple[dict[int, bytes], hyperscan.Database] | None = None,
     ) -> None:
         self.scan = database.scan
-        # Ids of gate words, and the database of the regexes they stand for (see `open_gates`).
-        gate_ids, gated_database = gated or (frozenset(), database)
-        self.gate_ids = gate_ids
+        # Gate word ids -> words, and the database of the regexes they stand for (see
+        # `open_gates`).
+        gate_words, gated_database = gated or ({}, database)
+        self._gate_words = gate_words
+        self.gate_ids = frozenset(gate_words)
         self._scan_gated = gated_database.scan
         self.regexes = regexes  # ids that name a regex, for the exact pass to run
         self.loud_terms = loud_terms  # terms that call for the exact pass on their own
@@ -282,9 +284,12 @@ class _FirstPass:
 
     def open_gates(self, data: bytes, seen: set[int]) -> None:
         """For a message where the scan saw a gate word: the gated regexes that match, in
-        place of the gate ids."""
-        seen -= self.gate_ids
-        self._scan_gated(data, _collect_id, 0, seen)
+        place of the gate ids. The scan finds a gate inside longer words too ("put" in
+        "output"); only a gate that stands as a word opens."""
+        gates = self.gate_ids & seen
+        seen -= gates
+        if any(_stands_as_word(data, self._gate_words[gate]) for gate in gates):
+            self._scan_gated(data, _collect_id, 0, seen)
 
     def closer_look(self, seen: set[int]) -> bool:
         """True if a loud term, an evasion detector, or both sides of some pair occurred."""
@@ -312,8 +317,9 @@ class Matcher:
     ) -> None:
         """`typos`: atoms that are generated misspellings, which a masked word ("f***g") is
         never compared with. `gates`: for some regexes, words one of which each of their
-        matches holds; the first pass looks for those words and runs the regex only where one
-        occurs (unless the regex is a side of a pair)."""
+        matches holds as a word of its own (no letter or digit next to it); the first pass
+        looks for those words and runs the regex only where one stands (unless the regex is a
+        side of a pair)."""
         self.atoms = tuple(atoms)
         self._gates = {
             atom: tuple(sorted(word.encode("utf-8") for word in words))
@@ -359,7 +365,8 @@ class Matcher:
 
     @property
     def gates(self) -> Mapping[int, tuple[bytes, ...]]:
-        """Regex id -> the words one of which each of its matches holds (see `__init__`)."""
+        """Regex id -> the words one of which each of its matches holds as a word of its own
+        (see `__init__`)."""
         return self._gates
 
     def regex(self, atom: int) -> re2._Regexp:
@@ -442,7 +449,9 @@ class Matcher:
             frozenset(regexes),
             masks,
             loud_terms,
-            (frozenset(gate_ids), gated_database) if gated_database is not None else None,
+            (dict(zip(gate_ids, gate_words, strict=True)), gated_database)
+            if gated_database is not None
+            else None,
         )
 
     def _gated(
@@ -801,6 +810,21 @@ def _bounded(data: bytes, literal: Literal, start: int, end: int) -> bool:
     if not literal.open_left and start > 0 and _WORD_BYTE[data[start - 1]]:
         return False
     return literal.open_right or end == len(data) or not _WORD_BYTE[data[end]]
+
+
+_ALNUM = bytes(1 if chr(byte).isascii() and chr(byte).isalnum() else 0 for byte in range(256))
+
+
+def _stands_as_word(data: bytes, word: bytes) -> bool:
+    """Whether `word` occurs in `data` with no ASCII letter or digit right before or after it
+    (as a regex's `(?:^|[^a-z0-9])word(?:[^a-z0-9]|$)` would find it)."""
+    at = data.find(word)
+    while at >= 0:
+        end = at + len(word)
+        if (at == 0 or not _ALNUM[data[at - 1]]) and (end == len(data) or not _ALNUM[data[end]]):
+            return True
+        at = data.find(word, at + 1)
+    return False
 
 
 def _spaced_out(data: bytes) -> bool:

@@ -24,10 +24,12 @@ def test_a_gated_regex_is_found_where_it_matches_and_nowhere_else() -> None:
     assert 1 in gated.find("punch him, idiot")
     assert gated.find("a stab in the dark") == {}
     assert gated.find("you will punch the clock") == {}
+    assert gated.find("stabbing you") == {}  # a gate inside a longer word opens nothing
+    assert 1 in gated.find("(stab) you")
 
 
 def test_gates_change_nothing_the_matcher_finds() -> None:
-    words = "stab punch you him women idiot the a stabby 4 y0u ! * sta b".split()
+    words = "stab punch you him women idiot the a stabby 4 y0u ! * sta b (stab) punch-you".split()
     chance = random.Random(7)
     plain, gated = _matcher(False), _matcher(True)
     texts = [
