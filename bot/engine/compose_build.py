@@ -12,7 +12,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from bot.engine.compose import Composer
-from bot.engine.compose_cues import Cue, adjective_target_cue, person_threat_cues
+from bot.engine.compose_cues import (
+    Cue,
+    adjective_noun_cue,
+    adjective_target_cue,
+    person_threat_cues,
+)
 from bot.engine.compose_shapes import REQUIRED_SETS, ComposedRule
 from bot.engine.lexicons import LexiconError, Lexicons
 from bot.engine.patterns import TermError, expand_braces
@@ -191,19 +196,14 @@ def build_composer(
             sets.get("determiners"),
         )
     )
-    written = [cue for cue in cues if cue]
-    cue_ids = set(regexes([c.pattern for c in written], ("targets",), [c.gates for c in written]))
-    # A group adjective used as a noun after a determiner ("every bisexual on the team"): as
-    # literal phrases, which cost the scan far less than a regex starting from "the" or "my".
+    # A group adjective used as a noun after a determiner ("every bisexual on the team").
     owners = sets.get("person_determiners")
     if owners is not None:
-        standing = [
-            " ".join((*owner, adjective))
-            for owner in owners.source
-            if len(owner) == 1
-            for adjective in adjectives
-        ]
-        cue_ids |= set(terms(standing, ("targets", "adjectives")))
+        cues.append(
+            adjective_noun_cue([owner for owner in owners.source if len(owner) == 1], adjectives)
+        )
+    written = [cue for cue in cues if cue]
+    cue_ids = set(regexes([c.pattern for c in written], ("targets",), [c.gates for c in written]))
     composer = Composer(
         rules=tuple(rules),
         sets=sets,
